@@ -1,0 +1,69 @@
+import { alphaForHalfLife, scoreFromZ } from '../core/math.js';
+import type { DetectorResult } from '../core/types.js';
+import { MIN_RETURN_STD, QUIET, ResultSlot, type BarInput, type Detector } from './detector.js';
+
+export interface VolRatioOptions {
+  /** Half-life, in bars, of the short-horizon variance. */
+  shortHalfLife: number;
+  /** Half-life, in bars, of the long-horizon variance. */
+  longHalfLife: number;
+  minSamples: number;
+}
+
+export const VOLRATIO_DEFAULTS: VolRatioOptions = { shortHalfLife: 20, longHalfLife: 600, minSamples: 60 };
+
+/**
+ * Volatility regime change: the ratio of short-horizon to long-horizon dispersion of returns.
+ * Under a stable regime ln(ratio) is roughly normal with variance 2 / n_short, where n_short is the
+ * short average's effective sample size; the detector scores that z. Both a burst of volatility
+ * and a market gone unusually still (a frozen feed, a halted book) score, but only the burst is
+ * directional in effect; the sign is left 0.
+ */
+export class VolRatioDetector implements Detector {
+  readonly name = 'volratio';
+  private readonly aShort: number;
+  private readonly aLong: number;
+  private readonly nShort: number;
+  private vShort = 0;
+  private vLong = 0;
+  private n = 0;
+  private readonly out = new ResultSlot();
+
+  constructor(private readonly opt: VolRatioOptions = VOLRATIO_DEFAULTS) {
+    this.aShort = alphaForHalfLife(opt.shortHalfLife);
+    this.aLong = alphaForHalfLife(opt.longHalfLife);
+    this.nShort = (2 - this.aShort) / this.aShort;
+  }
+
+  ratio(): number {
+    const floor = MIN_RETURN_STD * MIN_RETURN_STD;
+    return Math.max(this.vShort, floor) / Math.max(this.vLong, floor);
+  }
+
+  update(bar: BarInput): DetectorResult {
+    if (bar.first || bar.afterGap) return QUIET;
+    const x2 = bar.ret * bar.ret;
+    if (this.n === 0) {
+      this.vShort = x2;
+      this.vLong = x2;
+    } else {
+      // Score with the long variance as it stood before this bar, the short one including it.
+      this.vShort += this.aShort * (x2 - this.vShort);
+    }
+    let result = QUIET;
+    if (this.n >= this.opt.minSamples) {
+      const r = this.ratio();
+      const z = Math.log(r) / Math.sqrt(2 / this.nShort);
+      result = this.out.set(scoreFromZ(z), 0, () =>
+        r >= 1 ? `volatility ${r.toFixed(1)}x its longer-run level` : `volatility at ${(r * 100).toFixed(0)}% of its longer-run level`,
+      );
+    }
+    if (this.n > 0) this.vLong += this.aLong * (x2 - this.vLong);
+    this.n++;
+    return result;
+  }
+
+  byteSize(): number {
+    return 64;
+  }
+}

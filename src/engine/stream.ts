@@ -1,0 +1,403 @@
+import { EwStats, alphaForHalfLife } from './core/math.js';
+import type { Bar, BarOrigin, Evaluation, Side } from './core/types.js';
+import { AlertState } from './alerts/alert-rules.js';
+import { BurstDetector } from './detectors/burst.js';
+import { FEATURE_COUNT, MIN_RETURN_STD, type BarInput, type Detector } from './detectors/detector.js';
+import { Ensemble } from './detectors/ensemble.js';
+import { IForestDetector, OcSvmDetector } from './detectors/learned.js';
+import type { RandomFourierFeatures } from './detectors/ocsvm.js';
+import { RobustDetector } from './detectors/robust.js';
+import { VolRatioDetector } from './detectors/volratio.js';
+import { ZScoreDetector } from './detectors/zscore.js';
+import { GAP_TYPICAL_MULTIPLE, type EngineOptions } from './options.js';
+import type { IngestOutcome } from './ports/tick-sink.js';
+import type { Trainer } from './ports/trainer.js';
+import type { AlertRule } from './core/rules.js';
+import { BarBuilder, BarRing } from './windows/bar-ring.js';
+import { emptyMove, windowMove, type WindowMove } from './windows/move.js';
+
+/** Half-life, in bars, of the running statistics behind the feature vector. */
+const FEATURE_HALF_LIFE = 300;
+/** Bars of history before the feature vector is meaningful. */
+const FEATURES_MIN_BARS = 30;
+/** Features are clipped to +-this many standard deviations, so one wild bar cannot dominate a model. */
+const FEATURE_CLIP = 10;
+/** Half-life, in bars, of the stream's usual spacing between bars (for the gap rule). */
+const SPACING_HALF_LIFE = 100;
+
+export interface StreamCounters {
+  ticks: number;
+  duplicates: number;
+  late: number;
+  invalid: number;
+  bars: number;
+}
+
+export interface SharedModels {
+  fourier: RandomFourierFeatures;
+  trainer: Trainer;
+}
+
+/**
+ * Everything the engine keeps for one (venue, symbol): the open bars, the short and long rings,
+ * the feature statistics, the detectors with their ensemble, and the alert state. Its memory is
+ * fixed at creation (see byteSize).
+ */
+export class StreamState {
+  readonly short: BarRing;
+  readonly long: BarRing;
+  readonly alerts = new AlertState();
+  readonly counters: StreamCounters = { ticks: 0, duplicates: 0, late: 0, invalid: 0, bars: 0 };
+  /** Rules cached for this stream and the RuleSource version they came from. */
+  rules: readonly AlertRule[] = [];
+  rulesVersion = -1;
+  /**
+   * The latest evaluation. One object per stream, overwritten at every bar close: listeners copy
+   * what they keep (copyEvaluation).
+   */
+  readonly evaluation: Evaluation;
+
+  private cur = new BarBuilder();
+  private pend = new BarBuilder();
+  private hasCur = false;
+  private hasPend = false;
+  private curLive = false;
+  private pendLive = false;
+  private readonly longB = new BarBuilder();
+  private hasLong = false;
+  /** Newest tick time seen (event time) and the coarse local time it arrived at. */
+  watermark = -Infinity;
+  arrivedAt = 0;
+
+  private readonly ids: (string | number | undefined)[];
+  private idHead = 0;
+
+  private readonly ensemble: Ensemble;
+  private readonly input: BarInput;
+  private readonly retStats = new EwStats(alphaForHalfLife(FEATURE_HALF_LIFE));
+  private readonly volStats = new EwStats(alphaForHalfLife(FEATURE_HALF_LIFE));
+  private readonly tradeStats = new EwStats(alphaForHalfLife(FEATURE_HALF_LIFE));
+  private readonly rangeStats = new EwStats(alphaForHalfLife(FEATURE_HALF_LIFE));
+  private readonly spacing = new EwStats(alphaForHalfLife(SPACING_HALF_LIFE));
+  /** Start of the first bar after the latest gap: moves are never measured across it. */
+  gapTs = -Infinity;
+  private readonly move: WindowMove = emptyMove();
+
+  constructor(
+    readonly venue: string,
+    readonly symbol: string,
+    private readonly opt: EngineOptions,
+    shared: SharedModels,
+    private readonly onClose: (s: StreamState, ev: Evaluation) => void,
+  ) {
+    this.short = new BarRing(opt.shortBars, opt.shortBarMs);
+    this.long = new BarRing(opt.longBars, opt.longBarMs);
+    this.ids = new Array(opt.dedupIds);
+    const detectors: Detector[] = [];
+    for (const name of opt.detectors) {
+      switch (name) {
+        case 'zscore':
+          detectors.push(new ZScoreDetector(opt.zscore));
+          break;
+        case 'robust':
+          detectors.push(new RobustDetector(opt.robust));
+          break;
+        case 'volratio':
+          detectors.push(new VolRatioDetector(opt.volratio));
+          break;
+        case 'burst':
+          detectors.push(new BurstDetector(opt.burst));
+          break;
+        case 'iforest':
+          detectors.push(new IForestDetector(`${venue}:${symbol}`, shared.trainer, opt.iforest));
+          break;
+        case 'ocsvm':
+          detectors.push(new OcSvmDetector(shared.fourier, opt.ocsvm));
+          break;
+      }
+    }
+    this.ensemble = new Ensemble(detectors, { ...opt.ensemble, calibrator: opt.calibrator });
+    this.evaluation = {
+      venue,
+      symbol,
+      barTs: 0,
+      ts: 0,
+      price: 0,
+      score: 0,
+      surprise: 0,
+      sign: 0,
+      detectors: this.ensemble.scores,
+      quoteVolume: 0,
+      origin: 'live',
+      afterGap: false,
+      warmingUp: true,
+    };
+    this.input = {
+      ring: this.short,
+      slot: 0,
+      ts: 0,
+      close: 0,
+      trades: 0,
+      buyVolume: 0,
+      sellVolume: 0,
+      maxSameMs: 0,
+      logReturn: 0,
+      dtBars: 1,
+      ret: 0,
+      afterGap: false,
+      first: true,
+      features: new Float64Array(FEATURE_COUNT),
+      featuresReady: false,
+    };
+  }
+
+  /** Short bars closed so far. */
+  get barsSeen(): number {
+    return this.counters.bars;
+  }
+
+  /** Adds one trade. Closes bars that the trade's time shows to be complete. */
+  add(ts: number, price: number, qty: number, side: Side | undefined, id: string | number | undefined, origin: BarOrigin, arrivedAt: number): IngestOutcome {
+    if (id !== undefined) {
+      const ids = this.ids;
+      for (let i = 0; i < ids.length; i++) {
+        if (ids[i] === id) {
+          this.counters.duplicates++;
+          return 'duplicate';
+        }
+      }
+      ids[this.idHead] = id;
+      this.idHead = this.idHead + 1 === ids.length ? 0 : this.idHead + 1;
+    }
+    const barMs = this.opt.shortBarMs;
+    const start = ts - (ts % barMs);
+    if (this.hasCur && start === this.cur.ts) {
+      // The common case: the trade belongs to the open bar.
+    } else if (!this.hasCur || start > this.cur.ts) {
+      if (this.hasPend) this.closePending();
+      if (this.hasCur) {
+        // The open bar moves to pending: it may still take late trades during the grace period.
+        const t = this.pend;
+        this.pend = this.cur;
+        this.cur = t;
+        this.hasPend = true;
+        this.pendLive = this.curLive;
+      }
+      if (start <= this.short.lastTs) {
+        this.counters.late++;
+        return 'late';
+      }
+      this.cur.start(start);
+      this.hasCur = true;
+      this.curLive = false;
+    } else if (this.hasPend && start === this.pend.ts) {
+      this.pend.add(ts, price, qty, side);
+      if (origin === 'live') this.pendLive = true;
+      this.counters.ticks++;
+      this.bump(ts, arrivedAt);
+      return 'ok';
+    } else {
+      this.counters.late++;
+      return 'late';
+    }
+    this.cur.add(ts, price, qty, side);
+    if (origin === 'live') this.curLive = true;
+    this.counters.ticks++;
+    this.bump(ts, arrivedAt);
+    // A pending bar whose grace has passed in event time closes now.
+    if (this.hasPend && ts >= this.pend.ts + barMs + this.opt.lateTickGraceMs) this.closePending();
+    return 'ok';
+  }
+
+  private bump(ts: number, arrivedAt: number): void {
+    if (ts > this.watermark) {
+      this.watermark = ts;
+      this.arrivedAt = arrivedAt;
+    }
+  }
+
+  /**
+   * Closes every open bar whose end plus grace lies before `eventNow` (the venue's time now, as
+   * estimated from its newest tick plus the local time since it arrived).
+   */
+  closeDue(eventNow: number): void {
+    const barMs = this.opt.shortBarMs;
+    const grace = this.opt.lateTickGraceMs;
+    if (this.hasPend && eventNow >= this.pend.ts + barMs + grace) this.closePending();
+    if (this.hasCur && !this.hasPend && eventNow >= this.cur.ts + barMs + grace) {
+      this.hasCur = false;
+      this.closeBar(this.cur, this.curLive ? 'live' : 'backfill');
+    }
+  }
+
+  /** Closes every open bar (end of a replay, shutdown). */
+  flush(): void {
+    if (this.hasPend) this.closePending();
+    if (this.hasCur) {
+      this.hasCur = false;
+      this.closeBar(this.cur, this.curLive ? 'live' : 'backfill');
+    }
+    if (this.hasLong) {
+      this.hasLong = false;
+      this.longB.pushTo(this.long);
+    }
+  }
+
+  private closePending(): void {
+    this.hasPend = false;
+    this.closeBar(this.pend, this.pendLive ? 'live' : 'backfill');
+  }
+
+  /** Adds a finished short bar (from REST history, or a series row). */
+  addShortBar(b: Bar, origin: BarOrigin): boolean {
+    if (this.hasCur && b.ts >= this.cur.ts) return false;
+    if (this.hasPend) this.closePending();
+    if (b.ts <= this.short.lastTs) return false;
+    const tmp = new BarBuilder();
+    tmp.start(b.ts);
+    tmp.addBar(b.open, b.high, b.low, b.close, b.volume, b.quoteVolume, b.buyVolume, b.sellVolume, b.trades);
+    this.closeBar(tmp, origin);
+    return true;
+  }
+
+  /** Adds a finished long bar from history; only bars older than anything the long ring holds. */
+  addLongBar(b: Bar): boolean {
+    const cutoff = this.hasLong ? this.longB.ts : Infinity;
+    if (b.ts <= this.long.lastTs || b.ts >= cutoff) return false;
+    this.long.pushBar(b);
+    return true;
+  }
+
+  private closeBar(b: BarBuilder, origin: BarOrigin): void {
+    const opt = this.opt;
+    const ring = this.short;
+    const first = ring.length === 0;
+    const prevTs = first ? 0 : ring.lastTs;
+    const prevClose = first ? 0 : ring.close[ring.slot(0)];
+    const slot = b.pushTo(ring);
+    this.counters.bars++;
+    this.foldLong(b);
+
+    const inp = this.input;
+    inp.slot = slot;
+    inp.ts = b.ts;
+    inp.close = b.close;
+    inp.trades = b.trades;
+    inp.buyVolume = b.buyVolume;
+    inp.sellVolume = b.sellVolume;
+    inp.maxSameMs = b.maxSameMs > 0 ? b.maxSameMs : b.trades > 0 ? 1 : 0;
+    inp.first = first;
+    if (first) {
+      inp.logReturn = 0;
+      inp.dtBars = 1;
+      inp.ret = 0;
+      inp.afterGap = false;
+    } else {
+      const dt = Math.max(1, Math.round((b.ts - prevTs) / opt.shortBarMs));
+      const silence = b.ts - prevTs - opt.shortBarMs;
+      const usual = this.spacing.n > 0 ? this.spacing.mean : 1;
+      inp.afterGap = silence > opt.gapMs && dt > GAP_TYPICAL_MULTIPLE * usual;
+      if (inp.afterGap) this.gapTs = b.ts;
+      else this.spacing.update(dt);
+      inp.logReturn = this.diff(b.close, prevClose);
+      inp.dtBars = dt;
+      inp.ret = inp.logReturn / Math.sqrt(dt);
+    }
+    this.features(b, first || inp.afterGap);
+    const v = this.ensemble.evaluate(inp);
+    const ev = this.evaluation;
+    ev.barTs = b.ts;
+    ev.ts = b.ts + opt.shortBarMs;
+    ev.price = b.close;
+    ev.score = v.score;
+    ev.surprise = v.surprise;
+    ev.sign = v.sign;
+    ev.quoteVolume = b.quoteVolume;
+    ev.origin = origin;
+    ev.afterGap = inp.afterGap;
+    ev.warmingUp = this.counters.bars <= opt.warmupBars;
+    this.onClose(this, ev);
+  }
+
+  private diff(a: number, b: number): number {
+    if (this.opt.returns === 'diff') return a - b;
+    return a > 0 && b > 0 ? Math.log(a / b) : 0;
+  }
+
+  /** Fills the feature vector for this bar from statistics of the past, then updates them. */
+  private features(b: BarBuilder, skipReturn: boolean): void {
+    const inp = this.input;
+    const f = inp.features;
+    const sd = Math.max(this.retStats.std, MIN_RETURN_STD);
+    const lv = Math.log1p(b.volume);
+    const lt = Math.log1p(b.trades);
+    const range = this.diff(b.high, b.low);
+    f[0] = (inp.ret - this.retStats.mean) / sd;
+    f[1] = this.horizon(5, b, sd);
+    f[2] = this.horizon(30, b, sd);
+    f[3] = this.volStats.z(lv, 0.1);
+    f[4] = this.tradeStats.z(lt, 0.1);
+    f[5] = this.rangeStats.z(range / sd, 0.5);
+    for (let i = 0; i < FEATURE_COUNT; i++) {
+      const x = f[i];
+      f[i] = x > FEATURE_CLIP ? FEATURE_CLIP : x < -FEATURE_CLIP ? -FEATURE_CLIP : x === x ? x : 0;
+    }
+    inp.featuresReady = this.retStats.n >= FEATURES_MIN_BARS && !skipReturn;
+    if (!skipReturn) this.retStats.update(inp.ret);
+    this.volStats.update(lv);
+    this.tradeStats.update(lt);
+    this.rangeStats.update(range / sd);
+  }
+
+  /** Return over the last k bars, in units of per-bar spread scaled to the time it covers. */
+  private horizon(k: number, b: BarBuilder, sd: number): number {
+    const ring = this.short;
+    if (ring.length <= k) return 0;
+    const s = ring.slot(k);
+    if (ring.ts[s] < this.gapTs) return 0;
+    const dt = Math.max(1, (b.ts - ring.ts[s]) / this.opt.shortBarMs);
+    return this.diff(b.close, ring.close[s]) / (sd * Math.sqrt(dt));
+  }
+
+  private foldLong(b: BarBuilder): void {
+    const lb = this.opt.longBarMs;
+    const start = b.ts - (b.ts % lb);
+    if (this.hasLong && start !== this.longB.ts) {
+      this.hasLong = false;
+      if (this.longB.ts > this.long.lastTs) this.longB.pushTo(this.long);
+    }
+    if (!this.hasLong) {
+      this.longB.start(start);
+      this.hasLong = true;
+    }
+    this.longB.addBar(b.open, b.high, b.low, b.close, b.volume, b.quoteVolume, b.buyVolume, b.sellVolume, b.trades);
+  }
+
+  /** The move over the last windowMs up to the newest bar, never across the latest gap. */
+  moveOver(windowMs: number): WindowMove {
+    const end = this.short.lastTs + this.opt.shortBarMs;
+    const from = Math.max(end - windowMs, this.gapTs);
+    return windowMove(this.short, this.long, from, this.move);
+  }
+
+  /** Bars of both resolutions with start >= fromTs, including the open long bar. */
+  bars(resolution: 'short' | 'long', fromTs = -Infinity, toTs = Infinity): Bar[] {
+    if (resolution === 'short') return this.short.range(fromTs, toTs);
+    const out = this.long.range(fromTs, toTs);
+    if (this.hasLong && this.longB.ts >= fromTs && this.longB.ts < toTs && this.longB.ts > this.long.lastTs) out.push(this.longB.toBar());
+    return out;
+  }
+
+  /** Bytes this stream holds, all included: rings, detectors and models, bookkeeping. */
+  byteSize(): number {
+    return (
+      this.short.byteSize() +
+      this.long.byteSize() +
+      this.ensemble.byteSize() +
+      this.input.features.byteLength +
+      this.ids.length * 16 +
+      // Bar builders, running statistics, the object itself and its maps (measured, rounded up).
+      2048
+    );
+  }
+}

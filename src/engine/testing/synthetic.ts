@@ -1,0 +1,67 @@
+import { Rng } from '../core/math.js';
+import type { Tick } from '../core/types.js';
+
+export interface WalkOptions {
+  venue?: string;
+  symbol?: string;
+  start?: number;
+  /** Seconds of data. */
+  seconds: number;
+  /** Mean trades per second (Poisson). */
+  rate?: number;
+  price?: number;
+  /** Per-second volatility of log price. */
+  vol?: number;
+  seed?: number;
+}
+
+/**
+ * A calm market: a random walk in log price, Poisson trade arrivals, random sides and sizes.
+ * Deterministic for a seed. Returns ticks in time order.
+ */
+export function randomWalk(o: WalkOptions): Tick[] {
+  const rng = new Rng(o.seed ?? 1);
+  const venue = o.venue ?? 'test';
+  const symbol = o.symbol ?? 'BTC/USDT';
+  const start = o.start ?? Date.UTC(2025, 7, 11, 12, 0, 0);
+  const rate = o.rate ?? 5;
+  const vol = o.vol ?? 0.0004;
+  let logP = Math.log(o.price ?? 60_000);
+  const out: Tick[] = [];
+  let t = start;
+  const end = start + o.seconds * 1000;
+  const tickVol = vol / Math.sqrt(rate);
+  while (true) {
+    t += -Math.log(1 - rng.next()) * (1000 / rate);
+    if (t >= end) break;
+    logP += rng.normal() * tickVol;
+    out.push({ venue, symbol, ts: Math.floor(t), price: round(Math.exp(logP)), qty: round(rng.next() * 0.5 + 0.001, 6), side: rng.next() < 0.5 ? 'buy' : 'sell' });
+  }
+  return out;
+}
+
+function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/**
+ * Multiplies prices from `at` on by a ramp that reaches (1 + pct/100) after `rampMs` and stays
+ * there; adds a burst of buy (or sell) trades at the start. The shape of a pump (or a crash).
+ */
+export function injectMove(ticks: Tick[], at: number, pct: number, rampMs: number, burstTrades = 40): Tick[] {
+  const out: Tick[] = [];
+  const f = (ts: number) => 1 + (pct / 100) * Math.min(1, Math.max(0, (ts - at) / Math.max(1, rampMs)));
+  let injected = false;
+  for (const t of ticks) {
+    if (!injected && t.ts >= at) {
+      injected = true;
+      const side = pct >= 0 ? 'buy' : 'sell';
+      for (let i = 0; i < burstTrades; i++) {
+        out.push({ ...t, ts: at + Math.floor(i / 8), price: round(t.price * f(at + i / 8)), qty: 0.5, side, id: undefined });
+      }
+    }
+    out.push({ ...t, price: round(t.price * f(t.ts)) });
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+import type { BarRing } from './bar-ring.js';
+
+/** Largest moves up and down inside a window, measured from the window's extremes to the close. */
+export interface WindowMove {
+  close: number;
+  /** Fractional move up from the window's lowest low (>= 0). */
+  up: number;
+  upFrom: number;
+  upFromTs: number;
+  /** Fractional move down from the window's highest high (<= 0). */
+  down: number;
+  downFrom: number;
+  downFromTs: number;
+  /** Quote volume traded in the window. */
+  quoteVolume: number;
+}
+
+/**
+ * Scans the bars with start >= fromTs (newest first) in the short ring, continuing into the long
+ * ring for windows longer than the short ring holds. `fromTs` is already clipped by the caller at
+ * the last data gap, so that a jump across a gap is never measured as a move.
+ */
+export function windowMove(short: BarRing, long: BarRing | null, fromTs: number, out: WindowMove): WindowMove {
+  const n = short.length;
+  const newest = short.slot(0);
+  const close = short.close[newest];
+  let lo = Infinity;
+  let loTs = short.ts[newest];
+  let hi = -Infinity;
+  let hiTs = loTs;
+  let qv = 0;
+  let oldest = Infinity;
+  for (let back = 0; back < n; back++) {
+    const s = short.slot(back);
+    const t = short.ts[s];
+    if (t < fromTs) break;
+    oldest = t;
+    if (short.low[s] < lo) {
+      lo = short.low[s];
+      loTs = t;
+    }
+    if (short.high[s] > hi) {
+      hi = short.high[s];
+      hiTs = t;
+    }
+    qv += short.quoteVolume[s];
+  }
+  // The short ring ran out before the window did: older history is in the long ring.
+  if (long && long.length > 0 && (n === 0 || short.ts[short.slot(n - 1)] > fromTs) && oldest > fromTs) {
+    for (let back = 0; back < long.length; back++) {
+      const s = long.slot(back);
+      const t = long.ts[s];
+      if (t + long.barMs > oldest) continue; // overlaps bars already counted
+      if (t < fromTs) break;
+      if (long.low[s] < lo) {
+        lo = long.low[s];
+        loTs = t;
+      }
+      if (long.high[s] > hi) {
+        hi = long.high[s];
+        hiTs = t;
+      }
+      qv += long.quoteVolume[s];
+    }
+  }
+  out.close = close;
+  out.up = lo > 0 ? close / lo - 1 : 0;
+  out.upFrom = lo;
+  out.upFromTs = loTs;
+  out.down = hi > 0 ? close / hi - 1 : 0;
+  out.downFrom = hi;
+  out.downFromTs = hiTs;
+  out.quoteVolume = qv;
+  return out;
+}
+
+export function emptyMove(): WindowMove {
+  return { close: 0, up: 0, upFrom: 0, upFromTs: 0, down: 0, downFrom: 0, downFromTs: 0, quoteVolume: 0 };
+}
