@@ -43,6 +43,7 @@ export class Engine implements TickSink {
   private readonly shared: SharedModels;
   private readonly listeners = new Set<EvaluationListener>();
   private readonly alertListeners = new Set<(a: AlertEvent) => void>();
+  private readonly decorators: ((a: AlertEvent) => void)[] = [];
   /** Coarse local time, refreshed by advance(): ticks are stamped with it at no per-tick cost. */
   private localNow: number;
   private alerts = 0;
@@ -179,7 +180,31 @@ export class Engine implements TickSink {
     for (const a of found) this.emit(a);
   };
 
+  /**
+   * Adds a decorator that every alert passes through before it is published (cross-venue consensus
+   * is attached this way). Decorators mutate the alert in place; one that throws is skipped.
+   */
+  addAlertDecorator(fn: (a: AlertEvent) => void): () => void {
+    this.decorators.push(fn);
+    return () => {
+      const i = this.decorators.indexOf(fn);
+      if (i >= 0) this.decorators.splice(i, 1);
+    };
+  }
+
+  /** Publishes an alert found outside the per-stream rules (for example a cross-venue divergence). */
+  publish(a: AlertEvent): void {
+    this.emit(a);
+  }
+
   private emit(a: AlertEvent): void {
+    for (const fn of this.decorators) {
+      try {
+        fn(a);
+      } catch (err) {
+        this.report(err, 'alert decorator');
+      }
+    }
     this.alerts++;
     for (const fn of this.alertListeners) {
       try {
