@@ -377,7 +377,11 @@ export class StreamState {
   moveOver(windowMs: number): WindowMove {
     const end = this.short.lastTs + this.opt.shortBarMs;
     const from = Math.max(end - windowMs, this.gapTs);
-    return windowMove(this.short, this.long, from, this.move);
+    const m = windowMove(this.short, this.long, from, this.move);
+    m.sigma = Math.max(this.retStats.std, MIN_RETURN_STD);
+    m.barMs = this.opt.shortBarMs;
+    m.returns = this.opt.returns;
+    return m;
   }
 
   /** Bars of both resolutions with start >= fromTs, including the open long bar. */

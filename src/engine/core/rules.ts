@@ -12,6 +12,12 @@ export interface AlertRule {
   /** Absolute % move required over `moveWindowMs` (0: no move requirement). */
   movePct: number;
   moveWindowMs: number;
+  /**
+   * The move must also be this many standard deviations of the stream's own per-bar returns,
+   * scaled to the time it took (0: no requirement). This is what keeps a volatile but ordinary
+   * market quiet: a 1% move means nothing where 1% in five minutes is a normal day.
+   */
+  minMoveSigma: number;
   direction: DirectionFilter;
   /** Quote volume traded over the move window (0: no requirement). */
   minQuoteVolume: number;
@@ -28,6 +34,7 @@ export const RULE_LIMITS = {
   minScore: { min: 0.5, max: 0.999999 },
   movePct: { min: 0, max: 500 },
   moveWindowMs: { min: 1_000, max: 24 * 3_600_000 },
+  minMoveSigma: { min: 0, max: 20 },
   cooldownMs: { min: 0, max: 7 * 24 * 3_600_000 },
   minQuoteVolume: { min: 0, max: 1e12 },
 } as const;
@@ -39,9 +46,9 @@ type RulePreset = Omit<AlertRule, 'id'>;
  * move that matters in absolute terms (movePct over moveWindowMs).
  */
 export const SENSITIVITY_PRESETS: Readonly<Record<Sensitivity, Readonly<RulePreset>>> = {
-  high: { minScore: 0.98, movePct: 0.5, moveWindowMs: 5 * 60_000, direction: 'both', minQuoteVolume: 0, cooldownMs: 10 * 60_000 },
-  normal: { minScore: 0.99, movePct: 1, moveWindowMs: 5 * 60_000, direction: 'both', minQuoteVolume: 0, cooldownMs: 15 * 60_000 },
-  low: { minScore: 0.995, movePct: 2, moveWindowMs: 5 * 60_000, direction: 'both', minQuoteVolume: 0, cooldownMs: 30 * 60_000 },
+  high: { minScore: 0.98, movePct: 0.5, moveWindowMs: 5 * 60_000, minMoveSigma: 3.5, direction: 'both', minQuoteVolume: 0, cooldownMs: 10 * 60_000 },
+  normal: { minScore: 0.99, movePct: 1, moveWindowMs: 5 * 60_000, minMoveSigma: 4.5, direction: 'both', minQuoteVolume: 0, cooldownMs: 15 * 60_000 },
+  low: { minScore: 0.995, movePct: 2, moveWindowMs: 5 * 60_000, minMoveSigma: 5.5, direction: 'both', minQuoteVolume: 0, cooldownMs: 30 * 60_000 },
 };
 
 /** The id that equal thresholds share. */
@@ -49,6 +56,7 @@ export function ruleId(r: RulePreset): string {
   return [
     `s${r.minScore}`,
     `m${r.movePct}/${r.moveWindowMs}`,
+    `z${r.minMoveSigma}`,
     r.direction,
     `v${r.minQuoteVolume}`,
     `c${r.cooldownMs}`,

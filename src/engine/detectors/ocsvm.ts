@@ -43,7 +43,7 @@ export interface OcSvmOptions {
   memory: number;
 }
 
-export const OCSVM_DEFAULTS: OcSvmOptions = { nu: 0.02, memory: 2000 };
+export const OCSVM_DEFAULTS: OcSvmOptions = { nu: 0.05, memory: 2000 };
 
 /**
  * A linear one-class SVM on random Fourier features, trained by stochastic gradient descent on
@@ -100,8 +100,10 @@ export class OnlineOneClassSvm {
     for (let k = 0; k < z.length; k++) s += this.w[k] * z[k];
     this.t++;
     const step = Math.min(this.t, this.opt.memory);
-    // eta = 1 / (nu (t + t0)) with t0 = 1: the w update becomes a running average of z over margin violations.
-    const eta = 1 / (nu * (step + 1));
+    // eta = 1 / (nu (t + t0)), scikit-learn's 'optimal' schedule for this objective: the w update
+    // becomes a running average of z over margin violations. t0 = 1/nu keeps the first steps of
+    // rho near 1 instead of 1/nu, so the Polyak average is not dragged by a wild start.
+    const eta = 1 / (nu * (step + 1 / nu));
     const violated = s < this.rho;
     const shrink = 1 - eta * nu;
     for (let k = 0; k < z.length; k++) this.w[k] = shrink * this.w[k] + (violated ? eta * z[k] : 0);

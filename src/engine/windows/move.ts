@@ -13,6 +13,14 @@ export interface WindowMove {
   downFromTs: number;
   /** Quote volume traded in the window. */
   quoteVolume: number;
+  /**
+   * Standard deviation of the stream's per-bar returns before this move, and the bar length: a
+   * move over t ms is compared with sigma * sqrt(t / barMs). Filled by the stream.
+   */
+  sigma: number;
+  barMs: number;
+  /** 'log' when moves are relative (prices), 'diff' when absolute (other series). */
+  returns: 'log' | 'diff';
 }
 
 /**
@@ -75,5 +83,15 @@ export function windowMove(short: BarRing, long: BarRing | null, fromTs: number,
 }
 
 export function emptyMove(): WindowMove {
-  return { close: 0, up: 0, upFrom: 0, upFromTs: 0, down: 0, downFrom: 0, downFromTs: 0, quoteVolume: 0 };
+  return { close: 0, up: 0, upFrom: 0, upFromTs: 0, down: 0, downFrom: 0, downFromTs: 0, quoteVolume: 0, sigma: 0, barMs: 1000, returns: 'log' };
+}
+
+/**
+ * How many standard deviations a move is: its return (log, or absolute difference) over
+ * sigma * sqrt(elapsed bars). Infinity when the stream has no spread yet.
+ */
+export function moveSigmas(m: WindowMove, from: number, elapsedMs: number): number {
+  const r = m.returns === 'log' ? (from > 0 && m.close > 0 ? Math.log(m.close / from) : 0) : m.close - from;
+  const scale = m.sigma * Math.sqrt(Math.max(1, elapsedMs / m.barMs));
+  return scale > 0 ? Math.abs(r) / scale : Infinity;
 }

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { presetRule, makeRule, SENSITIVITY_PRESETS } from './core/rules.js';
+import type { Tick } from './core/types.js';
+import { STATISTICAL_DETECTORS } from './options.js';
+import { injectMove, randomWalk } from './testing/synthetic.js';
+import { replay, testEngine } from './testing/harness.js';
+import { formatAlertText } from './alerts/format.js';
+import { Engine } from './engine.js';
+import { StaticRuleSource } from './ports/rule-source.js';
+import { InlineTrainer } from './trainers.js';
+
+const START = Date.UTC(2025, 7, 11, 12, 0, 0);
+const HOUR = 3_600_000;
+
+describe('Engine: injected anomalies', () => {
+  it('GIVEN two calm hours THEN a +6.4% pump over 2 minutes alerts up, within a minute of its start', () => {
+    const at = START + 2 * HOUR;
+    const ticks = injectMove(randomWalk({ seconds: 2.5 * 3600, seed: 7, start: START }), at, 6.4, 120_000);
+    const { alerts } = replay(ticks);
+    expect(alerts.length).toBeGreaterThanOrEqual(1);
+    const first = alerts[0];
+    expect(first.direction).toBe('up');
+    expect(first.ts).toBeGreaterThanOrEqual(at);
+    expect(first.ts - at).toBeLessThanOrEqual(60_000);
+    expect(first.change.pct).toBeGreaterThan(1);
+    expect(first.score).toBeGreaterThanOrEqual(SENSITIVITY_PRESETS.normal.minScore);
+    expect(alerts.every((a) => a.ts >= at)).toBe(true);
+    // No flood: continuation is reported a few times at most.
+    expect(alerts.length).toBeLessThanOrEqual(4);
+    expect(formatAlertText(first)).toMatch(/^\[ALERT\] BTC\/USDT anomaly detected!\nTimestamp: 2025-08-11 14:0\d:\d\d UTC\nPrice Change: \+[\d.]+% in \d+ (seconds|minutes?)\nAnomaly Score: 0\.9\d+/);
+  });
+
+  it('GIVEN two calm hours THEN an -8% crash over 90 s alerts down', () => {
+    const at = START + 2 * HOUR;
+    const ticks = injectMove(randomWalk({ seconds: 2.5 * 3600, seed: 8, start: START }), at, -8, 90_000);
+    const { alerts } = replay(ticks);
+    expect(alerts.length).toBeGreaterThanOrEqual(1);
+    expect(alerts[0].direction).toBe('down');
+    expect(alerts[0].change.pct).toBeLessThan(-1);
+    expect(alerts[0].ts - at).toBeLessThanOrEqual(60_000);
+  });
+
+  it('the alert id is deterministic: the same input gives the same ids', () => {
+    const at = START + 2 * HOUR;
+    const ticks = injectMove(randomWalk({ seconds: 2.2 * 3600, seed: 9, start: START }), at, 5, 60_000);
+    const a = replay(ticks).alerts.map((x) => x.id);
+    const b = replay(ticks).alerts.map((x) => x.id);
+    expect(a.length).toBeGreaterThan(0);
+    expect(a).toEqual(b);
+    expect(a[0]).toMatch(/^test-BTCUSDT-\d+-up-[0-9a-f]{8}$/);
+  });
+});
+
+describe('Engine: calm markets stay quiet', () => {
+  it('GIVEN 12 hours of a calm random walk at three volatilities THEN no alert at the normal sensitivity', () => {
+    for (const [seed, vol] of [[1, 0.0002], [2, 0.0006], [3, 0.0012]] as const) {
+      const { alerts, engine } = replay(randomWalk({ seconds: 12 * 3600, seed, vol, rate: 2, start: START }), [presetRule('normal')], { detectors: STATISTICAL_DETECTORS });
+      expect(engine.stats().bars).toBeGreaterThan(30_000);
+      expect(alerts).toEqual([]);
+    }
+  });
+});
+
+describe('Engine: no look-ahead', () => {
+  it('changing ticks after time T never changes any score before T', () => {
+    const base = randomWalk({ seconds: 1800, seed: 4, start: START });
+    const cut = START + 1200_000;
+    const altered = base.map((t) => (t.ts >= cut ? { ...t, price: t.price * 1.07, qty: t.qty * 5 } : t));
+    const a = replay(base, [], {}, true).evaluations.filter((e) => e.ts <= cut);
+    const b = replay(altered, [], {}, true).evaluations.filter((e) => e.ts <= cut);
+    expect(a.length).toBeGreaterThan(300);
+    expect(b.map((e) => [e.barTs, e.score, e.surprise])).toEqual(a.map((e) => [e.barTs, e.score, e.surprise]));
+  });
+});
+
+describe('Engine: the stale-feed guard', () => {
+  it('GIVEN a 10-minute gap across which the price jumped 5% THEN no alert, and the bar after the gap is marked', () => {
+    const calm = randomWalk({ seconds: 2 * 3600, seed: 5, start: START });
+    const gapStart = START + 1.5 * HOUR;
+    const gapEnd = gapStart + 10 * 60_000;
+    const ticks = calm.filter((t) => t.ts < gapStart || t.ts >= gapEnd).map((t) => (t.ts >= gapEnd ? { ...t, price: t.price * 1.05 } : t));
+    const { alerts, evaluations } = replay(ticks, [presetRule('high')], {}, true);
+    expect(alerts).toEqual([]);
+    const after = evaluations.find((e) => e.barTs >= gapEnd)!;
+    expect(after.afterGap).toBe(true);
+    expect(after.score).toBe(0);
+  });
+
+  it('GIVEN the same jump without a gap THEN it alerts (the guard is what kept it quiet)', () => {
+    const calm = randomWalk({ seconds: 2 * 3600, seed: 5, start: START });
+    const jump = START + 1.5 * HOUR;
+    const ticks = calm.map((t) => (t.ts >= jump ? { ...t, price: t.price * 1.05 } : t));
+    expect(replay(ticks, [presetRule('high')]).alerts.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Engine: warm-up, cooldown and re-arm', () => {
+  it('does not alert during warm-up, even on a huge move', () => {
+    const ticks = injectMove(randomWalk({ seconds: 600, seed: 6, start: START }), START + 60_000, 20, 5_000);
+    expect(replay(ticks, [presetRule('high')], { warmupBars: 300 }).alerts).toEqual([]);
+  });
+
+  it('within the cooldown, a second pump that does not beat the first alert stays quiet; one that does, alerts', () => {
+    const rule = makeRule({ ...SENSITIVITY_PRESETS.normal, cooldownMs: 60 * 60_000 });
+    const first = START + 2 * HOUR;
+    // Pump +5%, fall back, then pump again to about the same level: no second alert.
+    let ticks = randomWalk({ seconds: 2.6 * 3600, seed: 10, start: START });
+    ticks = injectMove(ticks, first, 5, 30_000);
+    ticks = injectMove(ticks, first + 5 * 60_000, -4.7, 30_000);
+    ticks = injectMove(ticks, first + 15 * 60_000, 5, 30_000);
+    const a = replay(ticks, [rule]).alerts.filter((x) => x.direction === 'up');
+    expect(a.length).toBeGreaterThanOrEqual(1);
+    expect(a.every((x) => x.ts < first + 15 * 60_000)).toBe(true);
+    // The same, but the second pump goes far beyond the first alert's price: it alerts again.
+    let ticks2 = randomWalk({ seconds: 2.6 * 3600, seed: 10, start: START });
+    ticks2 = injectMove(ticks2, first, 5, 30_000);
+    ticks2 = injectMove(ticks2, first + 5 * 60_000, -4.7, 30_000);
+    ticks2 = injectMove(ticks2, first + 15 * 60_000, 20, 30_000);
+    const b = replay(ticks2, [rule]).alerts.filter((x) => x.direction === 'up');
+    expect(b.some((x) => x.ts >= first + 15 * 60_000)).toBe(true);
+  });
+
+  it('a direction filter keeps the other direction quiet', () => {
+    const at = START + 2 * HOUR;
+    const ticks = injectMove(randomWalk({ seconds: 2.2 * 3600, seed: 8, start: START }), at, -8, 90_000);
+    const up = makeRule({ ...SENSITIVITY_PRESETS.normal, direction: 'up' });
+    expect(replay(ticks, [up]).alerts).toEqual([]);
+  });
+
+  it('a minimum quote volume keeps a thin market quiet', () => {
+    const at = START + 2 * HOUR;
+    const ticks = injectMove(randomWalk({ seconds: 2.2 * 3600, seed: 7, start: START }), at, 6.4, 120_000);
+    const thin = makeRule({ ...SENSITIVITY_PRESETS.normal, minQuoteVolume: 1e12 });
+    expect(replay(ticks, [thin]).alerts).toEqual([]);
+  });
+});
+
+describe('Engine: duplicates, out-of-order and bad ticks', () => {
+  const t = (ts: number, price: number, id?: number): Tick => ({ venue: 'v', symbol: 'X/USDT', ts, price, qty: 1, side: 'buy', id });
+
+  it('drops a repeated trade id and counts it', () => {
+    const { engine } = testEngine();
+    expect(engine.ingest(t(1000, 10, 1))).toBe('ok');
+    expect(engine.ingest(t(1001, 11, 2))).toBe('ok');
+    expect(engine.ingest(t(1001, 11, 2))).toBe('duplicate');
+    engine.flush();
+    const s = engine.find('v', 'X/USDT')!;
+    expect(s.counters).toMatchObject({ ticks: 2, duplicates: 1 });
+    expect(s.bars('short')[0]).toMatchObject({ trades: 2, volume: 2, close: 11 });
+  });
+
+  it('folds a late tick into its bar while that bar is still open; drops and counts older ones', () => {
+    const { engine } = testEngine([], { lateTickGraceMs: 500 });
+    engine.ingest(t(1_000, 10));
+    engine.ingest(t(2_100, 12)); // opens the next bar; bar 1000 waits for late ticks
+    expect(engine.ingest(t(1_900, 9))).toBe('ok'); // late but within grace: folds into bar 1000
+    engine.ingest(t(3_600, 13)); // past 2000 + 1000 + 500: bar 1000 closes
+    expect(engine.ingest(t(1_950, 8))).toBe('late');
+    engine.flush();
+    const s = engine.find('v', 'X/USDT')!;
+    const bars = s.bars('short');
+    expect(bars[0]).toMatchObject({ ts: 1000, open: 10, low: 9, close: 9, trades: 2 });
+    expect(s.counters.late).toBe(1);
+  });
+
+  it('rejects non-finite or non-positive prices and negative sizes without touching the stream', () => {
+    const { engine } = testEngine();
+    expect(engine.ingest(t(1000, NaN))).toBe('invalid');
+    expect(engine.ingest(t(1000, -1))).toBe('invalid');
+    expect(engine.ingest({ ...t(1000, 5), qty: -2 })).toBe('invalid');
+    expect(engine.ingest({ ...t(NaN, 5) })).toBe('invalid');
+    expect(engine.stats()).toMatchObject({ invalid: 4, ticks: 0 });
+  });
+
+  it('advance() closes bars by local time, compensating venue clock skew', () => {
+    const { engine } = testEngine([], { lateTickGraceMs: 250 });
+    // The venue's clock runs 10 s behind ours: the bar must still close 1.25 s after its ticks.
+    engine.advance(100_000);
+    engine.ingest(t(90_100, 10));
+    engine.advance(100_900);
+    expect(engine.find('v', 'X/USDT')!.barsSeen).toBe(0);
+    engine.advance(101_200);
+    expect(engine.find('v', 'X/USDT')!.barsSeen).toBe(1);
+  });
+
+  it('a sink that throws is contained and counted; the engine carries on', () => {
+    const errors: string[] = [];
+    const at = START + 2 * HOUR;
+    const ticks = injectMove(randomWalk({ seconds: 2.2 * 3600, seed: 7, start: START }), at, 6.4, 120_000);
+    let now = 0;
+    const engine = new Engine({
+      clock: { now: () => now },
+      rules: new StaticRuleSource([presetRule('normal')]),
+      sink: { publish: () => { throw new Error('down'); } },
+      trainer: new InlineTrainer(),
+      onError: (e, c) => void errors.push(`${c}: ${(e as Error).message}`),
+    });
+    for (const x of ticks) {
+      now = x.ts;
+      expect(engine.ingest(x)).not.toBe('invalid');
+    }
+    expect(engine.stats().sinkErrors).toBeGreaterThan(0);
+    expect(errors[0]).toMatch(/alert sink .*: down/);
+  });
+});
