@@ -1,0 +1,142 @@
+import { fnv1a } from '../core/math.js';
+import type { AlertRule } from '../core/rules.js';
+import type { AlertEvent, Direction, DetectorScore, Evaluation, PriceChange } from '../core/types.js';
+import { formatChange, formatScore } from './format.js';
+import { moveSigmas, type WindowMove } from '../windows/move.js';
+
+/**
+ * Within a rule's cooldown, a second alert in the same direction must beat the last alert's price
+ * by at least this share of the last alert's own move (and at least the rule's move threshold): a
+ * pump that keeps going reports its continuation a few times, geometrically spaced, instead of
+ * flooding.
+ */
+export const REARM_FRACTION = 1;
+/** Smallest re-arm distance, in percent, for rules without a move threshold. */
+export const REARM_MIN_PCT = 1;
+
+interface DirectionState {
+  lastTs: number;
+  lastPrice: number;
+  lastPct: number;
+}
+
+/** Per stream, per rule, per direction: when and where the last alert fired. */
+export class AlertState {
+  private readonly byRule = new Map<string, { up: DirectionState | null; down: DirectionState | null }>();
+
+  get(ruleId: string, d: Direction): DirectionState | null {
+    return this.byRule.get(ruleId)?.[d] ?? null;
+  }
+
+  set(ruleId: string, d: Direction, s: DirectionState): void {
+    let e = this.byRule.get(ruleId);
+    if (!e) {
+      e = { up: null, down: null };
+      this.byRule.set(ruleId, e);
+    }
+    e[d] = s;
+  }
+
+  /** Forgets rules no longer in use. */
+  retain(ids: ReadonlySet<string>): void {
+    for (const k of this.byRule.keys()) if (!ids.has(k)) this.byRule.delete(k);
+  }
+
+  get size(): number {
+    return this.byRule.size;
+  }
+}
+
+/** Measures a window's move for a rule; the engine supplies it (it owns the rings and the gap clip). */
+export type MoveProbe = (windowMs: number) => WindowMove;
+
+export interface RuleContext {
+  /** Current time (clock), to age backfilled findings. */
+  now: number;
+  lateAlertMaxAgeMs: number;
+  fireScore: number;
+}
+
+/** Deterministic, URL- and job-id-safe alert id: same stream, bar and direction, same id. */
+export function alertId(venue: string, symbol: string, barTs: number, d: Direction): string {
+  const clean = (s: string) => s.replace(/[^A-Za-z0-9]/g, '');
+  const raw = `${venue}|${symbol}|${barTs}|${d}`;
+  return `${clean(venue)}-${clean(symbol)}-${barTs}-${d}-${fnv1a(raw).toString(16).padStart(8, '0')}`;
+}
+
+function changeFor(m: WindowMove, d: Direction, barEnd: number): PriceChange {
+  return d === 'up'
+    ? { pct: m.up * 100, windowMs: barEnd - m.upFromTs, fromPrice: m.upFrom, fromTs: m.upFromTs }
+    : { pct: m.down * 100, windowMs: barEnd - m.downFromTs, fromPrice: m.downFrom, fromTs: m.downFromTs };
+}
+
+/**
+ * Applies every rule to one evaluated bar. Returns at most one AlertEvent per direction (listing
+ * every rule it satisfied), normally none.
+ */
+export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: AlertState, probe: MoveProbe, ctx: RuleContext): AlertEvent[] {
+  if (ev.warmingUp || ev.afterGap || rules.length === 0) return [];
+  if (ev.origin === 'backfill' && ctx.now - ev.ts > ctx.lateAlertMaxAgeMs) return [];
+  const out: AlertEvent[] = [];
+  const moves = new Map<number, WindowMove>();
+  const hits: Record<Direction, { rules: string[]; change: PriceChange | null }> = { up: { rules: [], change: null }, down: { rules: [], change: null } };
+  for (const r of rules) {
+    if (ev.score < r.minScore) continue;
+    let m = moves.get(r.moveWindowMs);
+    if (!m) {
+      m = { ...probe(r.moveWindowMs) };
+      moves.set(r.moveWindowMs, m);
+    }
+    // The anomaly's own sign picks the direction; with no sign, the larger move.
+    const d: Direction = ev.sign > 0 ? 'up' : ev.sign < 0 ? 'down' : m.up >= -m.down ? 'up' : 'down';
+    if (r.direction !== 'both' && r.direction !== d) continue;
+    const change = changeFor(m, d, ev.ts);
+    if (!Number.isFinite(change.pct)) continue;
+    if (r.movePct > 0 && Math.abs(change.pct) < r.movePct) continue;
+    if (r.minMoveSigma > 0 && moveSigmas(m, change.fromPrice, change.windowMs) < r.minMoveSigma) continue;
+    if (r.minQuoteVolume > 0 && m.quoteVolume < r.minQuoteVolume) continue;
+    const last = state.get(r.id, d);
+    if (last && ev.ts - last.lastTs < r.cooldownMs) {
+      const need = Math.max(r.movePct, REARM_FRACTION * Math.abs(last.lastPct), REARM_MIN_PCT) / 100;
+      const beaten = d === 'up' ? ev.price >= last.lastPrice * (1 + need) : ev.price <= last.lastPrice * (1 - need);
+      if (!beaten) continue;
+    }
+    state.set(r.id, d, { lastTs: ev.ts, lastPrice: ev.price, lastPct: change.pct });
+    const h = hits[d];
+    h.rules.push(r.id);
+    if (!h.change || Math.abs(change.pct) > Math.abs(h.change.pct)) h.change = change;
+  }
+  for (const d of ['up', 'down'] as const) {
+    const h = hits[d];
+    if (!h.change) continue;
+    // Copies: the evaluation's detector scores are overwritten by the next bar.
+    const ranked = ev.detectors.map((x) => ({ ...x })).sort((a, b) => b.score - a.score);
+    const fired = ranked.filter((x) => x.score >= ctx.fireScore);
+    const named: DetectorScore[] = fired.length ? fired : ranked.slice(0, 2);
+    out.push({
+      id: alertId(ev.venue, ev.symbol, ev.barTs, d),
+      venue: ev.venue,
+      symbol: ev.symbol,
+      ts: ev.ts,
+      barTs: ev.barTs,
+      price: ev.price,
+      direction: d,
+      change: h.change,
+      score: ev.score,
+      detectors: named,
+      explanation: explain(ev, h.change, named),
+      rules: h.rules,
+      quoteVolume: ev.quoteVolume,
+      late: ev.origin === 'backfill',
+    });
+  }
+  return out;
+}
+
+function explain(ev: Evaluation, c: PriceChange, fired: DetectorScore[]): string {
+  const lead = fired.find((d) => d.explanation) ?? null;
+  const base = `${ev.symbol} on ${ev.venue} moved ${formatChange(c)}`;
+  return lead
+    ? `${base}; ${lead.name}: ${lead.explanation}`
+    : `${base}; rarer than ${formatScore(ev.score)} of this stream's history`;
+}
