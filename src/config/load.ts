@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { UserError } from '../engine/core/errors.js';
+import { configSchema, type Config } from './schema.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Names of the environment variables that hold secrets (never printed). */
+export const SECRET_ENV = ['DISCORD_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TICKWATCH_DASHBOARD_TOKEN'] as const;
+
+/** A configuration that failed validation: every problem with its path and a hint. */
+export class ConfigError extends UserError {
+  constructor(
+    readonly problems: string[],
+    source: string,
+  ) {
+    super('bad_input', `invalid configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * Validates a parsed config object plus the environment into a frozen, typed config. Environment
+ * variables override the file: REDIS_URL → store.url, TICKWATCH_HTTP_PORT → http.port,
+ * TICKWATCH_LOG_LEVEL → log.level; secrets come only from the environment.
+ */
+export function buildConfig(raw: unknown, env: Env, source = 'config'): Config {
+  const input = raw === null || raw === undefined ? {} : raw;
+  if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError(['the file must hold a mapping of settings'], source);
+  const merged = structuredClone(input) as Record<string, Record<string, unknown> | undefined>;
+  const problems: string[] = [];
+  if (env.REDIS_URL) merged.store = { ...(merged.store ?? {}), url: env.REDIS_URL };
+  if (env.TICKWATCH_HTTP_PORT !== undefined) {
+    const p = Number(env.TICKWATCH_HTTP_PORT);
+    if (!Number.isInteger(p)) problems.push(`TICKWATCH_HTTP_PORT: expected a port number, got ${JSON.stringify(env.TICKWATCH_HTTP_PORT)}`);
+    else merged.http = { ...(merged.http ?? {}), port: p };
+  }
+  if (env.TICKWATCH_LOG_LEVEL) merged.log = { ...(merged.log ?? {}), level: env.TICKWATCH_LOG_LEVEL };
+  const r = configSchema.safeParse(merged);
+  if (!r.success) {
+    for (const issue of r.error.issues) {
+      const path = issue.path.length ? issue.path.join('.') : '(top level)';
+      problems.push(`${path}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !r.success) throw new ConfigError(problems, source);
+  const cfg: Config = {
+    ...r.data,
+    discord: { applicationId: env.DISCORD_APPLICATION_ID || undefined, apiBase: env.DISCORD_API_BASE || undefined },
+    telegram: { apiRoot: env.TELEGRAM_API_ROOT || undefined },
+    secrets: {
+      discordToken: env.DISCORD_TOKEN || undefined,
+      telegramToken: env.TELEGRAM_BOT_TOKEN || undefined,
+      dashboardToken: env.TICKWATCH_DASHBOARD_TOKEN || undefined,
+    },
+  };
+  return deepFreeze(cfg);
+}
+
+/** Reads and validates a YAML config file (or only the environment when path is undefined). */
+export async function loadConfigFile(path: string | undefined, env: Env): Promise<Config> {
+  if (path === undefined) return buildConfig({}, env, 'environment');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError([`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`], path);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError([`not valid YAML: ${(err as Error).message.split('\n')[0]}`], path);
+  }
+  return buildConfig(raw, env, path);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
+  }
+  return o;
+}
