@@ -1,0 +1,452 @@
+import type { Canvas, SKRSContext2D } from '@napi-rs/canvas';
+import { Chart, LinearScale, LineController, LineElement, PointElement, type ChartConfiguration, type Plugin, type Scale } from 'chart.js';
+import { formatPct, type AlertEvent } from '../engine/index.js';
+import { FONT_FAMILY, font } from './fonts.js';
+import { formatCompact, formatTickPrice, niceTicks } from './format.js';
+import type { ChartModel } from './model.js';
+import type { Palette } from './theme.js';
+import { tickLabels, timeTicks, type ZoneClock } from './time-axis.js';
+
+/** About 16:9, the size Telegram and Discord show inline without cropping; read on a phone. */
+export const CHART_WIDTH = 1200;
+export const CHART_HEIGHT = 675;
+
+/** Pixel sizes of the lettering, chosen to stay readable when a phone shows the chart ~380 px wide. */
+const TEXT = { title: 34, detail: 20, tick: 18, callout: 22, note: 17 } as const;
+/** Header lines: title, details, and a legend when several lines are drawn. */
+const HEADER_HEIGHT = 96;
+const LEGEND_HEIGHT = 30;
+const LINE2_Y = 60;
+const LEGEND_Y = 94;
+const PAD = { left: 24, right: 14, bottom: 6 } as const;
+/** Time labels: at most one per this many pixels of plot. */
+const PX_PER_TIME_TICK = 130;
+/** Price labels on the price pane. */
+const MAX_PRICE_TICKS = 5;
+/** The price pane's share of the plot height against the volume pane's. */
+const PANE_WEIGHTS = { price: 4, volume: 1 } as const;
+/** Alerts on an on-demand chart: beyond this many, markers carry no text. */
+const MAX_LABELLED_MARKS = 6;
+/** Half the width of an alert marker triangle on an on-demand chart. */
+const MARK_SIZE = 9;
+
+export interface Rect {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** Where things landed, for tests and for anyone placing overlays. */
+export interface ChartLayout {
+  plot: Rect;
+  pricePane: Rect;
+  volumePane: Rect;
+  /** The anomaly window's pixel columns, when the chart explains an alert. */
+  window?: { left: number; right: number } | undefined;
+}
+
+export interface HeaderText {
+  title: string;
+  /** Coloured by direction, after the title: `▲ +6.4% in 2 minutes`. */
+  change?: { text: string; up: boolean } | undefined;
+  /** Right-aligned, large: the last price. */
+  price?: string | undefined;
+  /** Second line: venues, score, time. */
+  details: string[];
+}
+
+export interface Scene {
+  model: ChartModel;
+  palette: Palette;
+  zone: ZoneClock;
+  header: HeaderText;
+  /** The alert the chart explains: window shaded, bar and change marked. */
+  alert?: AlertEvent | undefined;
+  /** Alerts marked on an on-demand chart. */
+  marks?: AlertEvent[] | undefined;
+  /** Text of the callout at the alert point. */
+  calloutText?: string | undefined;
+}
+
+/** Registers the Chart.js parts the charts use (per thread; registering twice is harmless). */
+export function registerChartJs(): void {
+  Chart.register(LineController, LineElement, PointElement, LinearScale);
+}
+
+type Ctx = SKRSContext2D;
+
+export function fillBackground(ctx: Ctx, palette: Palette): void {
+  ctx.fillStyle = palette.background;
+  ctx.fillRect(0, 0, CHART_WIDTH, CHART_HEIGHT);
+}
+
+/**
+ * Draws the chart on `canvas` (CHART_WIDTH x CHART_HEIGHT), hands it to `capture` while it is
+ * drawn (Chart.js clears the canvas when the chart is destroyed), and tells where its parts went.
+ */
+export function drawScene<T>(canvas: Canvas, scene: Scene, capture: () => T): { layout: ChartLayout; captured: T } {
+  const { model, palette, zone } = scene;
+  const ctx = canvas.getContext('2d');
+  const plotWidth = CHART_WIDTH - PAD.left - PAD.right - 110;
+  const { values: xTicks, step } = timeTicks(model.xMin, model.xMax, Math.max(3, Math.floor(plotWidth / PX_PER_TIME_TICK)), zone);
+  const labels = new Map<number, string | string[]>();
+  tickLabels(xTicks, step, zone).forEach((l, i) => labels.set(xTicks[i]!, l));
+  const { values: priceTicks, step: priceStep } = niceTicks(model.yMin, model.yMax, MAX_PRICE_TICKS);
+  const layout: ChartLayout = { plot: zeroRect(), pricePane: zeroRect(), volumePane: zeroRect() };
+
+  const tickFont = { family: FONT_FAMILY, size: TEXT.tick };
+  const plugins: Plugin<'line'>[] = [
+    {
+      id: 'tickwatchUnder',
+      beforeDraw: (chart) => {
+        const area = chart.chartArea;
+        const x = chart.scales.x!;
+        fillBackground(ctx, palette);
+        for (const g of model.gaps) drawGap(ctx, x, area, g, palette);
+        if (scene.alert) layout.window = drawWindow(ctx, x, area, scene.alert, palette);
+      },
+    },
+    {
+      id: 'tickwatchVolume',
+      beforeDatasetsDraw: (chart) => drawVolume(ctx, chart, model, palette, scene.alert),
+    },
+    {
+      id: 'tickwatchOver',
+      afterDatasetsDraw: (chart) => {
+        if (scene.alert) drawAlertMark(ctx, chart, scene.alert, scene.calloutText ?? '', palette);
+        for (const [i, m] of (scene.marks ?? []).entries()) drawRangeMark(ctx, chart, m, (scene.marks?.length ?? 0) <= MAX_LABELLED_MARKS, i, palette);
+      },
+      afterDraw: () => drawHeader(ctx, scene),
+    },
+  ];
+
+  const config: ChartConfiguration<'line', { x: number; y: number | null }[]> = {
+    type: 'line',
+    data: {
+      datasets: model.lines.map((l) => ({
+        label: l.label,
+        data: l.points,
+        borderColor: l.color,
+        backgroundColor: l.color,
+        borderWidth: l.width,
+        borderJoinStyle: 'round',
+        borderCapStyle: 'round',
+        pointRadius: l.isolated.length === 0 ? 0 : isolatedRadii(l.points.length, l.isolated),
+        pointBorderWidth: 0,
+        pointHoverRadius: 0,
+        spanGaps: false,
+        tension: 0,
+        fill: false,
+        xAxisID: 'x',
+        yAxisID: 'y',
+      })),
+    },
+    options: {
+      animation: false,
+      responsive: false,
+      devicePixelRatio: 1,
+      parsing: false,
+      normalized: true,
+      events: [],
+      layout: { padding: { top: HEADER_HEIGHT + (model.lines.length > 1 ? LEGEND_HEIGHT : 0), left: PAD.left, right: PAD.right, bottom: PAD.bottom } },
+      plugins: { legend: { display: false }, tooltip: { enabled: false }, title: { display: false } },
+      scales: {
+        x: {
+          type: 'linear',
+          min: model.xMin,
+          max: model.xMax,
+          afterBuildTicks: (s: Scale) => {
+            s.ticks = xTicks.map((value) => ({ value }));
+          },
+          ticks: { autoSkip: false, maxRotation: 0, color: palette.muted, font: tickFont, padding: 6, callback: (v) => labels.get(Number(v)) ?? '' },
+          grid: { color: palette.grid, drawTicks: false },
+          border: { display: false },
+        },
+        y: {
+          type: 'linear',
+          position: 'right',
+          stack: 'panes',
+          stackWeight: PANE_WEIGHTS.price,
+          min: model.yMin,
+          max: model.yMax,
+          afterBuildTicks: (s: Scale) => {
+            s.ticks = priceTicks.map((value) => ({ value }));
+          },
+          ticks: { color: palette.muted, font: tickFont, padding: 8, callback: (v) => formatTickPrice(Number(v), priceStep) },
+          grid: { color: palette.grid, drawTicks: false },
+          border: { display: false },
+        },
+        v: {
+          type: 'linear',
+          position: 'right',
+          stack: 'panes',
+          stackWeight: PANE_WEIGHTS.volume,
+          offset: true,
+          min: 0,
+          max: model.volumeMax > 0 ? model.volumeMax * 1.1 : 1,
+          ticks: { color: palette.muted, font: { ...tickFont, size: TEXT.note }, maxTicksLimit: 3, padding: 8, callback: (v) => (Number(v) === 0 ? '' : formatCompact(Number(v))) },
+          grid: { display: false },
+          border: { display: false },
+        },
+      },
+    },
+    plugins,
+  };
+  const chart = new Chart(canvas as never, config);
+  let captured: T;
+  try {
+    captured = capture();
+    const y = chart.scales.y!;
+    const v = chart.scales.v!;
+    const a = chart.chartArea;
+    layout.plot = { left: a.left, top: a.top, right: a.right, bottom: a.bottom };
+    layout.pricePane = { left: a.left, top: y.top, right: a.right, bottom: y.bottom };
+    layout.volumePane = { left: a.left, top: v.top, right: a.right, bottom: v.bottom };
+  } finally {
+    chart.destroy();
+  }
+  return { layout, captured };
+}
+
+/** A chart that says there is nothing to draw, rather than drawing something misleading. */
+export function drawNoData(canvas: Canvas, palette: Palette, header: HeaderText, message: string): void {
+  const ctx = canvas.getContext('2d');
+  fillBackground(ctx, palette);
+  drawHeader(ctx, { palette, header });
+  ctx.fillStyle = palette.muted;
+  ctx.font = font(TEXT.callout, true);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(message, CHART_WIDTH / 2, (HEADER_HEIGHT + CHART_HEIGHT) / 2);
+  ctx.textAlign = 'left';
+}
+
+function zeroRect(): Rect {
+  return { left: 0, top: 0, right: 0, bottom: 0 };
+}
+
+function isolatedRadii(n: number, isolated: readonly number[]): number[] {
+  const r = new Array<number>(n).fill(0);
+  for (const i of isolated) r[i] = 4;
+  return r;
+}
+
+function clampX(scale: Scale, area: Rect, ts: number): number {
+  return Math.min(area.right, Math.max(area.left, scale.getPixelForValue(ts)));
+}
+
+function drawGap(ctx: Ctx, x: Scale, area: Rect, gap: { from: number; to: number }, palette: Palette): void {
+  const l = clampX(x, area, gap.from);
+  const r = clampX(x, area, gap.to);
+  if (r - l < 1) return;
+  ctx.fillStyle = palette.gap;
+  ctx.fillRect(l, area.top, r - l, area.bottom - area.top);
+  ctx.font = font(TEXT.note);
+  const w = ctx.measureText('no data').width;
+  if (r - l > w + 12) {
+    ctx.fillStyle = palette.muted;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    ctx.fillText('no data', (l + r) / 2, area.top + 8);
+    ctx.textAlign = 'left';
+  }
+}
+
+/** The anomaly window, from the extreme the move is measured from to the alert. */
+function drawWindow(ctx: Ctx, x: Scale, area: Rect, alert: AlertEvent, palette: Palette): { left: number; right: number } {
+  let l = clampX(x, area, alert.change.fromTs);
+  let r = clampX(x, area, alert.ts);
+  if (r - l < 4) {
+    const c = (l + r) / 2;
+    l = c - 2;
+    r = c + 2;
+  }
+  ctx.fillStyle = palette.highlight;
+  ctx.fillRect(l, area.top, r - l, area.bottom - area.top);
+  ctx.fillStyle = palette.highlightEdge;
+  ctx.fillRect(Math.round(l), area.top, 1, area.bottom - area.top);
+  ctx.fillRect(Math.round(r) - 1, area.top, 1, area.bottom - area.top);
+  return { left: l, right: r };
+}
+
+function drawVolume(ctx: Ctx, chart: Chart<'line'>, model: ChartModel, palette: Palette, alert: AlertEvent | undefined): void {
+  const x = chart.scales.x!;
+  const v = chart.scales.v!;
+  const area = chart.chartArea;
+  const base = v.getPixelForValue(0);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(area.left, v.top, area.right - area.left, v.bottom - v.top);
+  ctx.clip();
+  for (const b of model.volume) {
+    const l = x.getPixelForValue(b.from);
+    const r = x.getPixelForValue(b.to);
+    const w = Math.max(1, (r - l) * 0.8);
+    const top = v.getPixelForValue(b.value);
+    const alertColour = alert?.direction === 'down' ? palette.down : palette.up;
+    ctx.fillStyle = b.alert ? alertColour : b.up ? palette.volumeUp : palette.volumeDown;
+    ctx.fillRect(l + (r - l - w) / 2, top, w, Math.max(b.value > 0 ? 1 : 0, base - top));
+  }
+  ctx.restore();
+  ctx.fillStyle = palette.muted;
+  ctx.font = font(TEXT.note);
+  ctx.textBaseline = 'top';
+  ctx.fillText(`volume · ${model.volumeVenue}`, area.left + 6, v.top + 2);
+}
+
+function drawAlertMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, text: string, palette: Palette): void {
+  const x = chart.scales.x!;
+  const y = chart.scales.y!;
+  const area = chart.chartArea;
+  const colour = alert.direction === 'down' ? palette.down : palette.up;
+  const px = clampX(x, area, alert.ts);
+  const py = y.getPixelForValue(alert.price);
+
+  ctx.save();
+  ctx.strokeStyle = colour;
+  ctx.globalAlpha = 0.6;
+  ctx.lineWidth = 1.5;
+  ctx.setLineDash([6, 5]);
+  ctx.beginPath();
+  ctx.moveTo(px, area.top);
+  ctx.lineTo(px, area.bottom);
+  ctx.stroke();
+  ctx.restore();
+
+  const fx = x.getPixelForValue(alert.change.fromTs);
+  if (fx >= area.left && fx <= area.right && Number.isFinite(alert.change.fromPrice)) {
+    ring(ctx, fx, y.getPixelForValue(alert.change.fromPrice), 6, palette.highlightEdge, palette.background);
+  }
+  ring(ctx, px, py, 8, colour, palette.background);
+
+  if (!text) return;
+  ctx.font = font(TEXT.callout, true);
+  const tw = ctx.measureText(text).width;
+  const bw = tw + 24;
+  const bh = TEXT.callout + 18;
+  const right = px + 16 + bw <= area.right;
+  const bx = right ? px + 16 : px - 16 - bw;
+  const wantY = alert.direction === 'down' ? py + 18 : py - 18 - bh;
+  const by = Math.min(area.bottom - bh - 4, Math.max(area.top + 4, wantY));
+  ctx.fillStyle = palette.calloutBackground;
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.roundRect(bx, by, bw, bh, 8);
+  ctx.fill();
+  ctx.stroke();
+  ctx.fillStyle = colour;
+  ctx.textBaseline = 'middle';
+  ctx.fillText(text, bx + 12, by + bh / 2 + 1);
+}
+
+function drawRangeMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, labelled: boolean, index: number, palette: Palette): void {
+  const x = chart.scales.x!;
+  const y = chart.scales.y!;
+  const area = chart.chartArea;
+  const px = x.getPixelForValue(alert.ts);
+  if (px < area.left || px > area.right) return;
+  const py = Math.min(area.bottom - 12, Math.max(area.top + 12, y.getPixelForValue(alert.price)));
+  // The marker sits beyond the price in the move's direction, unless that leaves the plot.
+  const room = 14 + MARK_SIZE + 4 + 2 * (TEXT.note + 4);
+  const pointsUp = alert.direction === 'up';
+  const above = pointsUp ? py - room >= area.top : py + room > area.bottom;
+  const colour = pointsUp ? palette.up : palette.down;
+  ctx.save();
+  ctx.strokeStyle = colour;
+  ctx.globalAlpha = 0.45;
+  ctx.setLineDash([4, 5]);
+  ctx.beginPath();
+  ctx.moveTo(px, area.top);
+  ctx.lineTo(px, area.bottom);
+  ctx.stroke();
+  ctx.restore();
+  const s = MARK_SIZE;
+  const ty = above ? py - 14 : py + 14;
+  const tip = pointsUp ? -1 : 1;
+  ctx.fillStyle = colour;
+  ctx.strokeStyle = palette.background;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.moveTo(px, ty + tip * s);
+  ctx.lineTo(px + s, ty - tip * s * 0.7);
+  ctx.lineTo(px - s, ty - tip * s * 0.7);
+  ctx.closePath();
+  ctx.stroke();
+  ctx.fill();
+  if (!labelled) return;
+  ctx.font = font(TEXT.note, true);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = above ? 'bottom' : 'top';
+  // Stagger neighbouring labels so that close alerts do not print over each other.
+  const stagger = (index % 2) * (TEXT.note + 4);
+  ctx.fillText(formatPct(alert.change.pct), px, above ? ty - s - 4 - stagger : ty + s + 4 + stagger);
+  ctx.textAlign = 'left';
+}
+
+function ring(ctx: Ctx, x: number, y: number, r: number, fill: string, edge: string): void {
+  ctx.beginPath();
+  ctx.arc(x, y, r, 0, Math.PI * 2);
+  ctx.fillStyle = fill;
+  ctx.fill();
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = edge;
+  ctx.stroke();
+}
+
+function drawHeader(ctx: Ctx, scene: Pick<Scene, 'palette' | 'header'> & { model?: ChartModel }): void {
+  const { palette, header } = scene;
+  const left = PAD.left;
+  const right = CHART_WIDTH - PAD.right;
+  const line1 = 14;
+  ctx.textBaseline = 'top';
+  ctx.textAlign = 'left';
+  ctx.font = font(TEXT.title, true);
+  ctx.fillStyle = palette.text;
+  ctx.fillText(header.title, left, line1);
+  let x = left + ctx.measureText(header.title).width + 18;
+  if (header.change) {
+    ctx.fillStyle = header.change.up ? palette.up : palette.down;
+    ctx.fillText(header.change.text, x, line1);
+    x += ctx.measureText(header.change.text).width;
+  }
+  let priceLeft = right;
+  if (header.price) {
+    ctx.fillStyle = palette.text;
+    const w = ctx.measureText(header.price).width;
+    priceLeft = right - w;
+    if (priceLeft > x + 20) ctx.fillText(header.price, priceLeft, line1);
+  }
+
+  ctx.font = font(TEXT.detail);
+  ctx.fillStyle = palette.muted;
+  ctx.fillText(fitParts(ctx, header.details, right - left), left, LINE2_Y);
+
+  // A legend line when several price lines are drawn, main line first.
+  const lines = scene.model?.lines ?? [];
+  if (lines.length < 2) return;
+  ctx.font = font(TEXT.note);
+  let lx = left;
+  const items = [...lines].reverse();
+  for (const l of items) {
+    const w = 26 + ctx.measureText(l.label).width;
+    if (lx + w > right) break;
+    ctx.fillStyle = l.color;
+    ctx.fillRect(lx, LEGEND_Y + 8, 18, l.width + 1);
+    ctx.fillStyle = palette.muted;
+    ctx.fillText(l.label, lx + 26, LEGEND_Y);
+    lx += w + 18;
+  }
+  const hidden = scene.model?.hiddenVenues ?? 0;
+  if (hidden > 0) ctx.fillText(`+${hidden} more`, lx, LEGEND_Y);
+}
+
+/** Joins the parts with ` · `, dropping from the end what does not fit. */
+function fitParts(ctx: Ctx, parts: readonly string[], maxWidth: number): string {
+  for (let n = parts.length; n > 0; n--) {
+    const s = parts.slice(0, n).join('  ·  ');
+    if (ctx.measureText(s).width <= maxWidth) return s;
+  }
+  return parts[0] ?? '';
+}
