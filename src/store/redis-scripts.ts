@@ -1,0 +1,140 @@
+/**
+ * The store's Lua scripts. Every script touches keys of one hash tag only (one slot), so they run
+ * unchanged on Redis Cluster; docs/store.md lists the keys.
+ */
+
+/**
+ * KEYS: subs, version, limits, symbol set, chat set, user set.
+ * ARGV: id, json, kind, default per-user, default per-chat, user limit field, chat limit field.
+ * Index keys derive from the id's parts, so a replace never moves a record between sets.
+ */
+const PUT_SUB = `
+local exists = redis.call('HEXISTS', KEYS[1], ARGV[1])
+if exists == 0 then
+  if ARGV[3] == 'watch' then
+    local lu = tonumber(redis.call('HGET', KEYS[3], ARGV[6]) or ARGV[4])
+    if redis.call('SCARD', KEYS[6]) >= lu then return {'limit', 'user', lu} end
+  end
+  local lc = tonumber(redis.call('HGET', KEYS[3], ARGV[7]) or ARGV[5])
+  if redis.call('SCARD', KEYS[5]) >= lc then return {'limit', 'chat', lc} end
+  redis.call('SADD', KEYS[4], ARGV[1])
+  redis.call('SADD', KEYS[5], ARGV[1])
+  if ARGV[3] == 'watch' then redis.call('SADD', KEYS[6], ARGV[1]) end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('INCR', KEYS[2])
+if exists == 1 then return {'updated'} end
+return {'created'}
+`;
+
+/** KEYS: subs, version. ARGV: id, expected json, new json. 1 written, 0 changed meanwhile, -1 gone. */
+const CAS_SUB = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if not cur then return -1 end
+if cur ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('INCR', KEYS[2])
+return 1
+`;
+
+/** KEYS: subs, version, symbol set, chat set, user set. ARGV: id. */
+const DEL_SUB = `
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('SREM', KEYS[4], ARGV[1])
+redis.call('SREM', KEYS[5], ARGV[1])
+redis.call('INCR', KEYS[2])
+return 1
+`;
+
+/** KEYS: an index set, subs. The records the set names: the reverse index in one round trip. */
+const READ_INDEX = `
+local ids = redis.call('SMEMBERS', KEYS[1])
+if #ids == 0 then return {} end
+local out = {}
+for i = 1, #ids, 5000 do
+  local chunk = {}
+  for j = i, math.min(i + 4999, #ids) do chunk[#chunk + 1] = ids[j] end
+  local vals = redis.call('HMGET', KEYS[2], unpack(chunk))
+  for _, v in ipairs(vals) do if v then out[#out + 1] = v end end
+end
+return out
+`;
+
+/**
+ * KEYS: the stream's ids zset, the stream's events hash, the symbol's venue set.
+ * ARGV: id, ts, json, cap, venue. 1 recorded, 0 already there.
+ */
+const RECORD_ALERT = `
+if redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[5])
+local extra = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
+if extra > 0 then
+  local old = redis.call('ZRANGE', KEYS[1], 0, extra - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, extra - 1)
+  redis.call('HDEL', KEYS[2], unpack(old))
+end
+return 1
+`;
+
+/** KEYS: the stream's ids zset, events hash. ARGV: limit. Newest first. */
+const READ_HISTORY = `
+local ids = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+if #ids == 0 then return {} end
+return redis.call('HMGET', KEYS[2], unpack(ids))
+`;
+
+/** KEYS: feedback hash. ARGV: voter, vote ('' withdraws), ttl ms. Returns every vote. */
+const FEEDBACK = `
+if ARGV[2] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return redis.call('HVALS', KEYS[1])
+`;
+
+/**
+ * KEYS: window hash, held zset. ARGV: item, now, window ms, key ttl ms.
+ * Returns {'send'} or {'hold', first (0/1), flushAt}.
+ */
+const BURST_OFFER = `
+if redis.call('HEXISTS', KEYS[1], 'lead:' .. ARGV[1]) == 1 then return {'send'} end
+local e = tonumber(redis.call('HGET', KEYS[1], 'end') or '0')
+local now = tonumber(ARGV[2])
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {'hold', 0, e} end
+if now >= e then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'end', now + tonumber(ARGV[3]), 'lead:' .. ARGV[1], 1)
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  return {'send'}
+end
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+if redis.call('ZCARD', KEYS[2]) == 1 then return {'hold', 1, e} end
+return {'hold', 0, e}
+`;
+
+/** KEYS: window hash, held zset, taken zset (per flush). ARGV: now, window ms, key ttl ms. */
+const BURST_TAKE = `
+if redis.call('EXISTS', KEYS[3]) == 1 then return redis.call('ZRANGE', KEYS[3], 0, -1) end
+local items = redis.call('ZRANGE', KEYS[2], 0, -1)
+if #items == 0 then return {} end
+redis.call('RENAME', KEYS[2], KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+redis.call('HSET', KEYS[1], 'end', tonumber(ARGV[1]) + tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return items
+`;
+
+export const STORE_SCRIPTS = {
+  putSub: { keys: 6, lua: PUT_SUB },
+  casSub: { keys: 2, lua: CAS_SUB },
+  delSub: { keys: 5, lua: DEL_SUB },
+  readIndex: { keys: 2, lua: READ_INDEX },
+  recordAlert: { keys: 3, lua: RECORD_ALERT },
+  readHistory: { keys: 2, lua: READ_HISTORY },
+  feedback: { keys: 1, lua: FEEDBACK },
+  burstOffer: { keys: 2, lua: BURST_OFFER },
+  burstTake: { keys: 3, lua: BURST_TAKE },
+};
+
+export type StoreScript = keyof typeof STORE_SCRIPTS;
