@@ -42,6 +42,8 @@ export interface ChartLayout {
   plot: Rect;
   pricePane: Rect;
   volumePane: Rect;
+  /** The time at the plot's left and right edges: the x axis is linear between them. */
+  time: { min: number; max: number };
   /** The anomaly window's pixel columns, when the chart explains an alert. */
   window?: { left: number; right: number } | undefined;
 }
@@ -93,7 +95,7 @@ export function drawScene<T>(canvas: Canvas, scene: Scene, capture: () => T): { 
   const labels = new Map<number, string | string[]>();
   tickLabels(xTicks, step, zone).forEach((l, i) => labels.set(xTicks[i]!, l));
   const { values: priceTicks, step: priceStep } = niceTicks(model.yMin, model.yMax, MAX_PRICE_TICKS);
-  const layout: ChartLayout = { plot: zeroRect(), pricePane: zeroRect(), volumePane: zeroRect() };
+  const layout: ChartLayout = { plot: zeroRect(), pricePane: zeroRect(), volumePane: zeroRect(), time: { min: model.xMin, max: model.xMax } };
 
   const tickFont = { family: FONT_FAMILY, size: TEXT.tick };
   const plugins: Plugin<'line'>[] = [
@@ -428,8 +430,7 @@ function drawHeader(ctx: Ctx, scene: Pick<Scene, 'palette' | 'header'> & { model
   if (lines.length < 2) return;
   ctx.font = font(TEXT.note);
   let lx = left;
-  const items = [...lines].reverse();
-  for (const l of items) {
+  for (const l of lines) {
     const w = 26 + ctx.measureText(l.label).width;
     if (lx + w > right) break;
     ctx.fillStyle = l.color;

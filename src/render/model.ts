@@ -50,6 +50,7 @@ export interface VolumeBar {
 
 export interface ChartModel {
   symbol: string;
+  /** Price lines, the main one (composite or alerting venue) first. */
   /** Venues with usable bars, the main one first. */
   venues: string[];
   lines: LineModel[];
@@ -249,15 +250,14 @@ export function buildModel(input: ModelInput): ChartModel | undefined {
   const others = compositeBars ? venues : venues.slice(1);
   const disagree = others.length > 0 && (input.venueSpecific === true || others.some((v) => maxDeviation(v.bars, reference) > VENUE_DISAGREE_FRACTION));
 
-  const lines: LineModel[] = [];
+  // The main line first: Chart.js draws the first dataset on top.
+  const mainPoints = linePoints(mainBars, barMs);
+  const lines: LineModel[] = [{ label: mainLabel, color: palette.price, width: 3, points: mainPoints, isolated: isolatedIndices(mainPoints) }];
   const drawn = disagree ? others.slice(0, MAX_VENUE_LINES) : [];
   drawn.forEach((v, i) => {
     const points = linePoints(v.bars, v.barMs);
     lines.push({ label: v.venue, color: palette.venues[i % palette.venues.length]!, width: 2, points, isolated: isolatedIndices(points) });
   });
-  // The main line last, so that it is drawn on top.
-  const mainPoints = linePoints(mainBars, barMs);
-  lines.push({ label: mainLabel, color: palette.price, width: 3, points: mainPoints, isolated: isolatedIndices(mainPoints) });
 
   const volumeSource = venues[0] ?? { venue: mainLabel, barMs, bars: mainBars };
   const volume = volumeBars(volumeSource.bars, volumeSource.barMs, alert?.barTs);
