@@ -48,8 +48,8 @@ export interface DeadLetter {
 
 export interface JobQueue<T> {
   readonly name: string;
-  /** Returns false when a job with this id already exists. */
-  add(job: JobSpec<T>): Promise<boolean>;
+  /** Adding an id that already exists (waiting, running, or recently finished) does nothing. */
+  add(job: JobSpec<T>): Promise<void>;
   addBulk(jobs: readonly JobSpec<T>[]): Promise<void>;
   counts(): Promise<QueueCounts>;
   deadLetters(limit: number): Promise<DeadLetter[]>;
@@ -85,6 +85,11 @@ export interface WorkerOptions {
   onDeadLetter?: ((job: Job<unknown>, err: unknown) => void) | undefined;
   /** Called for errors the worker contains (a handler failure that will be retried included). */
   onError?: ((err: unknown, context: string) => void) | undefined;
+  /**
+   * A job whose worker stopped answering (crashed, killed) for this long runs again elsewhere.
+   * Durable queues only; shorter means faster recovery and more lock renewals.
+   */
+  stallAfterMs?: number | undefined;
 }
 
 export interface QueueWorker {
