@@ -20,8 +20,8 @@ export class ConfigError extends UserError {
 
 /**
  * Validates a parsed config object plus the environment into a frozen, typed config. Environment
- * variables override the file: REDIS_URL → store.url, TICKWATCH_HTTP_PORT → http.port,
- * TICKWATCH_LOG_LEVEL → log.level; secrets come only from the environment.
+ * variables override the file: REDIS_URL → store.url, TICKWATCH_HTTP_HOST → http.host,
+ * TICKWATCH_HTTP_PORT → http.port, TICKWATCH_LOG_LEVEL → log.level; secrets come only from the environment.
  */
 export function buildConfig(raw: unknown, env: Env, source = 'config'): Config {
   const input = raw === null || raw === undefined ? {} : raw;
@@ -34,6 +34,7 @@ export function buildConfig(raw: unknown, env: Env, source = 'config'): Config {
     if (!Number.isInteger(p)) problems.push(`TICKWATCH_HTTP_PORT: expected a port number, got ${JSON.stringify(env.TICKWATCH_HTTP_PORT)}`);
     else merged.http = { ...(merged.http ?? {}), port: p };
   }
+  if (env.TICKWATCH_HTTP_HOST) merged.http = { ...(merged.http ?? {}), host: env.TICKWATCH_HTTP_HOST };
   if (env.TICKWATCH_LOG_LEVEL) merged.log = { ...(merged.log ?? {}), level: env.TICKWATCH_LOG_LEVEL };
   const r = configSchema.safeParse(merged);
   if (!r.success) {

@@ -1,0 +1,51 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ENGINE_DEFAULTS } from '../engine/options.js';
+import { buildConfig, ConfigError, loadConfigFile } from './load.js';
+
+describe('config', () => {
+  it('the commented example validates and equals the defaults', async () => {
+    const fromExample = await loadConfigFile(join(import.meta.dirname, '../../config.example.yaml'), {});
+    const defaults = buildConfig({}, {});
+    expect(fromExample.exchanges).toEqual(defaults.exchanges);
+    expect({ ...fromExample, exchanges: null, engine: null }).toEqual({ ...defaults, exchanges: null, engine: null });
+    // The engine values written in the example are the engine's own defaults.
+    for (const [k, v] of Object.entries(fromExample.engine)) expect(ENGINE_DEFAULTS[k as keyof typeof ENGINE_DEFAULTS]).toEqual(v);
+    expect(defaults.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(defaults.alerts.dir).toBe('./alerts');
+    expect(defaults.store.url).toBeUndefined();
+  });
+
+  it('lists every problem with its path and a hint', () => {
+    try {
+      buildConfig({ exchanges: { binance: { wsUrl: 'http://x', symbols: 'BTC' } }, http: { port: 'eighty' }, nope: 1 }, {});
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const p = (err as ConfigError).problems.join('\n');
+      expect(p).toContain('exchanges.binance.wsUrl: expected a ws:// or wss:// URL');
+      expect(p).toContain('exchanges.binance.symbols');
+      expect(p).toContain('http.port');
+      expect(p).toMatch(/nope/);
+    }
+  });
+
+  it('the environment overrides the file, and secrets come only from the environment', () => {
+    const cfg = buildConfig({ store: { url: 'redis://file:1' } }, { REDIS_URL: 'redis://env:2', TICKWATCH_HTTP_PORT: '9999', DISCORD_TOKEN: 'd-secret', TELEGRAM_BOT_TOKEN: 't-secret' });
+    expect(cfg.store.url).toBe('redis://env:2');
+    expect(cfg.http.port).toBe(9999);
+    expect(cfg.secrets).toEqual({ discordToken: 'd-secret', telegramToken: 't-secret', dashboardToken: undefined });
+    expect(() => buildConfig({ secrets: { discordToken: 'x' } }, {})).toThrow(ConfigError);
+    expect(Object.isFrozen(cfg.exchanges)).toBe(true);
+  });
+
+  it('a bad port in the environment and unreadable or invalid YAML are reported, not thrown raw', async () => {
+    expect(() => buildConfig({}, { TICKWATCH_HTTP_PORT: 'x' })).toThrow(/TICKWATCH_HTTP_PORT: expected a port number/);
+    const dir = mkdtempSync(join(tmpdir(), 'tw-cfg-'));
+    writeFileSync(join(dir, 'bad.yaml'), 'exchanges: [\n');
+    await expect(loadConfigFile(join(dir, 'bad.yaml'), {})).rejects.toThrow(/not valid YAML/);
+    await expect(loadConfigFile(join(dir, 'missing.yaml'), {})).rejects.toThrow(/no such file/);
+  });
+});
