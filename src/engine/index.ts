@@ -16,3 +16,4 @@ export { StaticRuleSource } from './ports/rule-source.js';
 export type { TickSink, IngestOutcome } from './ports/tick-sink.js';
 export type { Trainer } from './ports/trainer.js';
 export type { ChartPort, AlertChartRequest, RangeChartRequest, VenueSeries, ChartTheme, BarSource } from './ports/chart.js';
+export { EngineBarSource } from './bar-source.js';
