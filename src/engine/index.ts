@@ -17,3 +17,4 @@ export type { TickSink, IngestOutcome } from './ports/tick-sink.js';
 export type { Trainer } from './ports/trainer.js';
 export type { ChartPort, AlertChartRequest, RangeChartRequest, VenueSeries, ChartTheme, BarSource } from './ports/chart.js';
 export { EngineBarSource } from './bar-source.js';
+export { EngineSnapshots, encodeWindows, decodeWindows } from './snapshot.js';
