@@ -1,0 +1,72 @@
+import { availableParallelism } from 'node:os';
+import type { AlertChartRequest } from '../src/engine/index.js';
+import { RenderPool, defaultPoolSize } from '../src/render/pool.js';
+import { ChartRenderer } from '../src/render/renderer.js';
+import { sampleAlertRequest } from '../src/render/samples.js';
+import type { BenchRunner, Measure } from './types.js';
+
+/** Points per chart: a typical alert chart (five minutes of 1 s bars) and a long one (an hour). */
+const SIZES = [300, 3600] as const;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * Wall time per chart (p50, p99) and CPU time per chart (mean): on a shared machine the wall time
+ * swings with other load, the CPU time much less.
+ */
+function inThread(renderer: ChartRenderer, req: AlertChartRequest, warm: number, reps: number): { p50: number; p99: number; cpu: number; bytes: number } {
+  let bytes = 0;
+  for (let i = 0; i < warm; i++) bytes = renderer.drawAlert(req).png.length;
+  const ms: number[] = [];
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    renderer.drawAlert(req);
+    ms.push(performance.now() - t0);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  ms.sort((a, b) => a - b);
+  return { p50: percentile(ms, 50), p99: percentile(ms, 99), cpu: (cpu.user + cpu.system) / 1000 / reps, bytes };
+}
+
+/** Charts per second through the pool, every chart a different alert (no cache hits). */
+async function pooled(pool: RenderPool, req: AlertChartRequest, charts: number): Promise<number> {
+  const ask = (i: number) => pool.renderAlert({ ...req, alert: { ...req.alert, id: `${req.alert.id}:${i}:${Math.random()}` } });
+  await Promise.all(Array.from({ length: pool.size * 2 }, (_, i) => ask(-i - 1)));
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: charts }, (_, i) => ask(i)));
+  return charts / ((performance.now() - t0) / 1000);
+}
+
+export const run: BenchRunner = async ({ quick }) => {
+  const renderer = new ChartRenderer();
+  const reps = quick ? 30 : 200;
+  const measures: Measure[] = [];
+  const sizes: string[] = [];
+  for (const n of SIZES) {
+    const r = inThread(renderer, sampleAlertRequest('spike', { n }), 10, reps);
+    sizes.push(`${n} points ${(r.bytes / 1024).toFixed(0)} KiB`);
+    const goal = n === 3600 ? '<= 25' : undefined;
+    measures.push(
+      { key: `render.alert_${n}.p50_ms`, label: `alert chart, ${n} points, p50 (one thread)`, value: r.p50, unit: 'ms', goal, anchor: n === 300 ? 'Chart.js draw ~4.5 ms + PNG ~15 ms (issue)' : undefined },
+      { key: `render.alert_${n}.p99_ms`, label: `alert chart, ${n} points, p99 (one thread)`, value: r.p99, unit: 'ms' },
+      { key: `render.alert_${n}.cpu_ms`, label: `alert chart, ${n} points, CPU time (mean)`, value: r.cpu, unit: 'ms' },
+    );
+  }
+  const pool = new RenderPool({ size: defaultPoolSize(), cacheEntries: 0 });
+  try {
+    for (const n of SIZES) {
+      const perSec = await pooled(pool, sampleAlertRequest('spike', { n }), quick ? 60 : 400);
+      measures.push({ key: `render.pool_${n}.charts_per_s`, label: `pool of ${pool.size}, ${n} points`, value: perSec, unit: 'charts/s', goal: n === 300 ? '>= 60 (two cores)' : undefined });
+    }
+  } finally {
+    await pool.close();
+  }
+  return {
+    name: 'render',
+    measures,
+    notes: [`1200x675 PNG, dark theme, spike sample; ${sizes.join(', ')}; ${availableParallelism()} cores`],
+  };
+};
