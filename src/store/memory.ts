@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../engine/ports/clock.js';
 import type {
   AlertRetention,
   BurstOffer,
+  BurstTaken,
   DeliveryReceipt,
   FeedbackTally,
   LimitScope,
@@ -13,7 +14,7 @@ import type {
   Vote,
   WindowSnapshot,
 } from '../engine/ports/store.js';
-import { byNewest, chatIndexKey, limitField, limitOutcome, tally, userIndexKey } from './shared.js';
+import { BURST_TTL_WINDOWS, byNewest, chatIndexKey, limitField, limitOutcome, tally, userIndexKey } from './shared.js';
 
 /** Expired entries are swept after this many writes (reads skip them anyway). */
 const SWEEP_EVERY_WRITES = 1_000;
@@ -27,7 +28,7 @@ interface BurstWindow {
   end: number;
   leads: Set<string>;
   held: Set<string>;
-  taken: Map<number, string[]>;
+  taken: Map<number, BurstTaken>;
 }
 
 /**
@@ -239,18 +240,20 @@ export class MemoryStore implements Store {
     return { action: 'hold', first: w.held.size === 1, flushAt: w.end };
   }
 
-  async burstTake(destination: string, flushAt: number, now: number, windowMs: number): Promise<string[]> {
+  async burstTake(destination: string, flushAt: number, now: number, windowMs: number): Promise<BurstTaken> {
     const w = this.bursts.get(destination);
-    if (!w) return [];
+    if (!w) return { held: [], leads: [] };
     const done = w.taken.get(flushAt);
-    if (done) return [...done];
-    const items = [...w.held].sort();
-    w.taken.set(flushAt, items);
+    if (done) return structuredClone(done);
+    if (w.held.size === 0) return { held: [], leads: [] };
+    const taken = { held: [...w.held].sort(), leads: [...w.leads].sort() };
+    w.taken.set(flushAt, taken);
     // Forget old flushes: only a retry of a recent one can ask again.
-    for (const k of w.taken.keys()) if (k < now - 10 * windowMs) w.taken.delete(k);
+    for (const k of w.taken.keys()) if (k < now - BURST_TTL_WINDOWS * windowMs) w.taken.delete(k);
     w.held.clear();
-    if (items.length) w.end = now + windowMs;
-    return [...items];
+    w.leads.clear();
+    w.end = now + windowMs;
+    return structuredClone(taken);
   }
 
   async close(): Promise<void> {}

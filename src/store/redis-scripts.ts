@@ -113,16 +113,27 @@ if redis.call('ZCARD', KEYS[2]) == 1 then return {'hold', 1, e} end
 return {'hold', 0, e}
 `;
 
-/** KEYS: window hash, held zset, taken zset (per flush). ARGV: now, window ms, key ttl ms. */
+/**
+ * KEYS: window hash, held zset, taken zset (per flush). ARGV: now, window ms, key ttl ms.
+ * Returns the taken members: `h:<item>` held, `l:<item>` the window's leads.
+ */
 const BURST_TAKE = `
 if redis.call('EXISTS', KEYS[3]) == 1 then return redis.call('ZRANGE', KEYS[3], 0, -1) end
 local items = redis.call('ZRANGE', KEYS[2], 0, -1)
 if #items == 0 then return {} end
-redis.call('RENAME', KEYS[2], KEYS[3])
+for _, it in ipairs(items) do redis.call('ZADD', KEYS[3], 0, 'h:' .. it) end
+local fields = redis.call('HKEYS', KEYS[1])
+for _, f in ipairs(fields) do
+  if string.sub(f, 1, 5) == 'lead:' then
+    redis.call('ZADD', KEYS[3], 0, 'l:' .. string.sub(f, 6))
+    redis.call('HDEL', KEYS[1], f)
+  end
+end
+redis.call('DEL', KEYS[2])
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
 redis.call('HSET', KEYS[1], 'end', tonumber(ARGV[1]) + tonumber(ARGV[2]))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return items
+return redis.call('ZRANGE', KEYS[3], 0, -1)
 `;
 
 export const STORE_SCRIPTS = {

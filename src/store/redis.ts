@@ -2,6 +2,7 @@ import type { AlertEvent } from '../engine/core/types.js';
 import type {
   AlertRetention,
   BurstOffer,
+  BurstTaken,
   DeliveryReceipt,
   FeedbackTally,
   LimitScope,
@@ -14,12 +15,10 @@ import type {
 } from '../engine/ports/store.js';
 import { checkPrefix, connectRedis, LuaScripts, toBuffer, type RedisClient, type RedisConnection } from './redis-client.js';
 import { STORE_SCRIPTS, type StoreScript } from './redis-scripts.js';
-import { byNewest, chatIndexKey, limitField, limitOutcome, tally, userIndexKey } from './shared.js';
+import { BURST_TTL_WINDOWS, byNewest, chatIndexKey, limitField, limitOutcome, tally, userIndexKey } from './shared.js';
 
 /** Attempts of one compare-and-set update before giving up (each loses only to a concurrent writer). */
 const CAS_ATTEMPTS = 20;
-/** Burst records outlive their window by this factor, so that a retried flush still finds its items. */
-const BURST_TTL_WINDOWS = 10;
 
 /**
  * Every key the store writes, in one place (docs/store.md mirrors it). The part in braces is the
@@ -318,14 +317,18 @@ export class RedisStore implements Store {
     return { action: 'hold', first: Number(r[1]) === 1, flushAt: Number(r[2]) };
   }
 
-  async burstTake(destination: string, flushAt: number, now: number, windowMs: number): Promise<string[]> {
+  async burstTake(destination: string, flushAt: number, now: number, windowMs: number): Promise<BurstTaken> {
     const k = this.keys;
-    const items = (await this.scripts.run(
+    const members = (await this.scripts.run(
       'burstTake',
       [k.burstWindow(destination), k.burstHeld(destination), k.burstTaken(destination, flushAt)],
       [now, windowMs, windowMs * BURST_TTL_WINDOWS],
     )) as string[];
-    return items.sort();
+    const taken: BurstTaken = { held: [], leads: [] };
+    for (const m of members) (m.startsWith('l:') ? taken.leads : taken.held).push(m.slice(2));
+    taken.held.sort();
+    taken.leads.sort();
+    return taken;
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,9 @@ import type { FeedbackTally, LimitScope, PutOutcome, Vote } from '../engine/port
 
 /** Helpers both stores share, so that they agree on names and answers. */
 
+/** Burst records outlive their window by this factor, so that a retried flush still finds its items. */
+export const BURST_TTL_WINDOWS = 10;
+
 export function chatIndexKey(platform: string, chatId: string): string {
   return `${platform}:${chatId}`;
 }

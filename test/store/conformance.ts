@@ -251,21 +251,21 @@ export function storeConformance(name: string, open: () => Promise<StoreFixture>
         // Repeats (a retried job) get the same answers and add nothing.
         expect(await store.burstOffer(dest, 'a1', t + 30, W)).toEqual({ action: 'send' });
         expect(await store.burstOffer(dest, 'a2', t + 30, W)).toEqual({ action: 'hold', first: false, flushAt: t + W });
-        expect(await store.burstTake(dest, t + W, t + W, W)).toEqual(['a2', 'a3']);
-        expect(await store.burstTake(dest, t + W, t + W + 50, W)).toEqual(['a2', 'a3']);
+        expect(await store.burstTake(dest, t + W, t + W, W)).toEqual({ held: ['a2', 'a3'], leads: ['a1'] });
+        expect(await store.burstTake(dest, t + W, t + W + 50, W)).toEqual({ held: ['a2', 'a3'], leads: ['a1'] });
         // The storm goes on: the flush opened a new window, so the next alert is held again.
         expect(await store.burstOffer(dest, 'a4', t + W + 100, W)).toEqual({ action: 'hold', first: true, flushAt: t + 2 * W });
-        expect(await store.burstTake(dest, t + 2 * W, t + 2 * W, W)).toEqual(['a4']);
+        expect(await store.burstTake(dest, t + 2 * W, t + 2 * W, W)).toEqual({ held: ['a4'], leads: [] });
         // Quiet after the last window: sent at once again.
         expect(await store.burstOffer(dest, 'a5', t + 4 * W, W)).toEqual({ action: 'send' });
-        expect(await store.burstTake(dest, t + 5 * W, t + 5 * W, W)).toEqual([]);
+        expect(await store.burstTake(dest, t + 5 * W, t + 5 * W, W)).toEqual({ held: [], leads: [] });
       });
 
       it('keeps destinations apart', async () => {
         expect(await store.burstOffer('discord:x', 'b1', 10, 1_000)).toEqual({ action: 'send' });
         expect(await store.burstOffer('discord:y', 'b1', 10, 1_000)).toEqual({ action: 'send' });
         expect(await store.burstOffer('discord:x', 'b2', 20, 1_000)).toMatchObject({ action: 'hold', first: true });
-        expect(await store.burstTake('discord:y', 1_010, 1_010, 1_000)).toEqual([]);
+        expect(await store.burstTake('discord:y', 1_010, 1_010, 1_000)).toEqual({ held: [], leads: [] });
       });
     });
   });

@@ -171,6 +171,12 @@ export type BurstOffer =
   /** Held for the merged message; `first` means the caller must schedule the flush at flushAt. */
   | { action: 'hold'; first: boolean; flushAt: number };
 
+/** Sorted item lists; both empty when nothing was held. */
+export interface BurstTaken {
+  held: string[];
+  leads: string[];
+}
+
 /**
  * Burst windows per destination. The first alert of a quiet destination goes out at once and
  * opens a window; alerts arriving while it is open are held and go out as one merged message
@@ -179,10 +185,11 @@ export type BurstOffer =
 export interface BurstStore {
   burstOffer(destination: string, item: string, now: number, windowMs: number): Promise<BurstOffer>;
   /**
-   * Takes the items held for the flush at `flushAt` (the same answer when repeated) and, when
-   * there were any, opens a new window so that a continuing storm keeps merging.
+   * Takes the items held for the flush at `flushAt` with the window's leads (sent at once, listed
+   * again in the merged message); the same answer when repeated. When anything was held, a new
+   * window opens so that a continuing storm keeps merging.
    */
-  burstTake(destination: string, flushAt: number, now: number, windowMs: number): Promise<string[]>;
+  burstTake(destination: string, flushAt: number, now: number, windowMs: number): Promise<BurstTaken>;
 }
 
 /** Everything a deployment keeps; one implementation backs all of it. */

@@ -168,9 +168,9 @@ export class SubscriptionService {
 
   /** Stops delivery to a chat that can no longer receive (bot removed, blocked, chat gone). */
   async pauseChat(platform: string, chatId: string, reason: string): Promise<Subscription[]> {
-    const at = this.deps.clock.now();
-    const subs = await this.deps.store.subscriptionsInChat(platform, chatId);
-    return this.update(subs, (s) => (s.paused ? null : { ...s, paused: { reason, at } }));
+    const out = await pauseChat(this.deps.store, this.deps.clock.now(), platform, chatId, reason);
+    if (out.length) this.changed();
+    return out;
   }
 
   /** The actor's paused watches and the paused feeds they set up: what to tell them when they next talk. */
@@ -281,6 +281,19 @@ export class SubscriptionService {
   private changed(): void {
     this.deps.onChange?.();
   }
+}
+
+/**
+ * Pauses every subscription of a chat with the reason (already paused ones keep theirs). Delivery
+ * calls it when a platform says the chat can no longer receive.
+ */
+export async function pauseChat(store: SubscriptionStore, at: number, platform: string, chatId: string, reason: string): Promise<Subscription[]> {
+  const subs = await store.subscriptionsInChat(platform, chatId);
+  if (subs.length === 0) return [];
+  return store.updateSubscriptions(
+    subs.map((s) => s.id),
+    (s) => (s.paused ? null : { ...s, paused: { reason, at }, updatedAt: at }),
+  );
 }
 
 function nothingWatched(): UserError {
