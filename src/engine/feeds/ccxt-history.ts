@@ -28,7 +28,7 @@ export class CcxtHistory implements HistorySource {
     const add = (ts: Trade[]) => {
       let added = 0;
       for (const t of ts) {
-        const tick = this.tick(symbol, t);
+        const tick = tickOf(this.venue, symbol, t);
         if (!tick || tick.ts < since || tick.ts > until) continue;
         const k = tick.id !== undefined ? String(tick.id) : `${tick.ts}|${tick.price}|${tick.qty}`;
         if (!byKey.has(k)) {
@@ -92,14 +92,16 @@ export class CcxtHistory implements HistorySource {
     return this.paging.ccxtUntil ? { until: ms } : {};
   }
 
-  private tick(symbol: string, t: Trade): Tick | null {
-    const ts = t.timestamp;
-    const price = t.price;
-    const qty = t.amount;
-    if (typeof ts !== 'number' || typeof price !== 'number' || typeof qty !== 'number' || !(price > 0) || !(qty >= 0)) return null;
-    const side = t.side === 'buy' || t.side === 'sell' ? t.side : undefined;
-    return { venue: this.venue, symbol, ts, price, qty, side, id: t.id ?? undefined };
-  }
+}
+
+/** A ccxt trade as a Tick; null when a field the engine needs is missing or out of range. */
+export function tickOf(venue: string, symbol: string, t: Trade): Tick | null {
+  const ts = t.timestamp;
+  const price = t.price;
+  const qty = t.amount;
+  if (typeof ts !== 'number' || typeof price !== 'number' || typeof qty !== 'number' || !(price > 0) || !(qty >= 0)) return null;
+  const side = t.side === 'buy' || t.side === 'sell' ? t.side : undefined;
+  return { venue, symbol, ts, price, qty, side, id: t.id ?? undefined };
 }
 
 /**

@@ -63,21 +63,22 @@ export class TradeGate {
     const buf = this.buffer ?? [];
     this.buffer = null;
     this.counters.buffered -= Math.min(this.counters.buffered, buf.length);
+    // A trade both buffered and in the history keeps its live copy: it did arrive live.
     const seen = new Set<string>();
+    for (const t of buf) seen.add(keyOf(t));
     const merged: { t: Tick; origin: BarOrigin }[] = [];
-    let n = 0;
     for (const t of history) {
-      if (!this.isNew(t)) continue;
       const k = keyOf(t);
-      if (seen.has(k)) continue;
+      if (!this.isNew(t) || seen.has(k)) continue;
       seen.add(k);
       merged.push({ t, origin: 'backfill' });
-      n++;
     }
+    const n = merged.length;
+    const live = new Set<string>();
     for (const t of buf) {
       const k = keyOf(t);
-      if (seen.has(k)) continue;
-      seen.add(k);
+      if (live.has(k)) continue;
+      live.add(k);
       merged.push({ t, origin: 'live' });
     }
     // Stable: equal times keep history before live, each in its own order.

@@ -1,15 +1,14 @@
 import WebSocket from 'ws';
 import type { Side, Tick } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
-import { emptyCounters, silentLog, type Feed, type FeedCounters, type FeedLog, type HistorySource, type StatusListener, type StreamStatus, type StreamStatusInfo } from '../ports/feed.js';
+import { silentLog, type Feed, type FeedCounters, type FeedLog, type HistorySource, type StatusListener, type StreamStatus, type StreamStatusInfo } from '../ports/feed.js';
 import type { TickSink } from '../ports/tick-sink.js';
-import { Backfiller, BACKFILL_DEFAULTS, errText, type BackfillOptions } from './backfill.js';
+import { errText, type BackfillOptions } from './backfill.js';
 import { Backoff, BACKOFF_DEFAULTS, type BackoffOptions } from './backoff.js';
 import { ROTATION_MARGIN_MS, trimUrl, wireSymbol } from './capabilities.js';
-import { DropCounter } from './drops.js';
+import { FeedCore } from './feed-core.js';
 import { chunks, type ParseSink, type VenueProtocol } from './protocol.js';
-import { StatusBoard } from './status-board.js';
-import { TradeGate } from './trade-gate.js';
+import type { TradeGate } from './trade-gate.js';
 
 /** Feed timing and limits; defaults suit production, tests shorten them. */
 export interface FeedTuning {
@@ -36,6 +35,11 @@ export const FEED_TUNING_DEFAULTS: Readonly<FeedTuning> = Object.freeze({
   bufferLimit: 200_000,
   connectTimeoutMs: 10_000,
 });
+
+/** Fills in FeedTuning defaults, the backoff included. */
+export function mergeTuning(t: Partial<FeedTuning> = {}): FeedTuning {
+  return { ...FEED_TUNING_DEFAULTS, ...t, backoff: { ...FEED_TUNING_DEFAULTS.backoff, ...t.backoff } };
+}
 
 export interface WsFeedOptions {
   protocol: VenueProtocol;
@@ -91,17 +95,13 @@ export class WsFeed implements Feed {
   readonly venue: string;
   readonly symbols: readonly string[];
   private readonly protocol: VenueProtocol;
-  private readonly sink: TickSink;
   private readonly clock: Clock;
   private readonly log: FeedLog;
   private readonly tuning: FeedTuning;
   private readonly base: string;
-  private readonly stats: FeedCounters = emptyCounters();
-  private readonly drops: DropCounter;
-  private readonly board: StatusBoard;
+  private readonly core: FeedCore;
   private readonly byWire = new Map<string, TradeGate>();
   private readonly slots: Slot[] = [];
-  private readonly backfiller: Backfiller | null;
   private readonly pingMs: number;
   private readonly silenceMs: number;
   private readonly rotateMs: number;
@@ -116,39 +116,28 @@ export class WsFeed implements Feed {
     const caps = o.protocol.caps;
     this.venue = o.venue ?? caps.id;
     this.symbols = [...new Set(o.symbols)];
-    this.sink = o.sink;
     this.clock = o.clock;
     this.log = o.log ?? silentLog;
-    this.tuning = { ...FEED_TUNING_DEFAULTS, ...o.tuning, backoff: { ...FEED_TUNING_DEFAULTS.backoff, ...o.tuning?.backoff } };
+    this.tuning = mergeTuning(o.tuning);
     this.base = trimUrl(o.wsUrl ?? caps.wsUrl);
-    this.drops = new DropCounter(this.venue, this.log);
-    this.stats.dropped = this.drops.counts;
-    this.board = new StatusBoard(this.venue, this.clock, this.log);
     this.pingMs = this.tuning.pingIntervalMs ?? caps.pingIntervalMs;
     this.silenceMs = this.tuning.silenceMs ?? caps.silenceMs;
     this.rotateMs = this.tuning.rotateAfterMs ?? caps.maxConnectionMs - ROTATION_MARGIN_MS;
-    this.backfiller = o.history
-      ? new Backfiller(this.venue, o.history, o.sink, o.clock, this.stats, this.log, { ...BACKFILL_DEFAULTS, ...o.backfill })
-      : null;
-    const groups = chunks(this.symbols, caps.maxSymbolsPerConnection);
-    groups.forEach((syms, i) => {
+    this.core = new FeedCore({ venue: this.venue, symbols: this.symbols, sink: o.sink, clock: o.clock, log: this.log, history: o.history, backfill: o.backfill, bufferLimit: this.tuning.bufferLimit });
+    const core = this.core;
+    chunks(this.symbols, caps.maxSymbolsPerConnection).forEach((syms, i) => {
       const gates = syms.map((s) => {
-        const g = new TradeGate(this.venue, s, o.sink, this.stats, this.board, this.tuning.bufferLimit);
+        const g = core.gates.get(s) as TradeGate;
         this.byWire.set(wireSymbol(s, caps.symbolFormat), g);
         return g;
       });
       this.slots.push(new Slot(i, gates, this.tuning.backoff));
     });
-    for (const s of this.symbols) this.board.set(s, 'reconnecting', 'starting');
     const venue = this.venue;
     const byWire = this.byWire;
-    const stats = this.stats;
-    const drops = this.drops;
+    const stats = core.stats;
+    const drops = core.drops;
     const clock = this.clock;
-    const wake = (g: TradeGate) => {
-      g.stale = false;
-      if (this.board.get(g.symbol) === 'stale') this.board.set(g.symbol, 'live', 'trading');
-    };
     this.parseSink = {
       trade(wire: string, ts: number, price: number, qty: number, side: Side | undefined, id: string): void {
         const g = byWire.get(wire);
@@ -159,7 +148,7 @@ export class WsFeed implements Feed {
         stats.ticks++;
         const t: Tick = { venue, symbol: g.symbol, ts, price, qty, side, id };
         g.live(t, clock.now());
-        if (g.stale) wake(g);
+        if (g.stale) core.wake(g);
       },
       drop(kind: string, sample: string): void {
         drops.drop(kind, sample);
@@ -177,7 +166,7 @@ export class WsFeed implements Feed {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.backfiller?.stop();
+    this.core.stop();
     if (this.checkTimer) clearInterval(this.checkTimer);
     this.checkTimer = null;
     const closing: Promise<void>[] = [];
@@ -192,19 +181,19 @@ export class WsFeed implements Feed {
   }
 
   status(venue: string, symbol: string): StreamStatus | undefined {
-    return venue === this.venue ? this.board.get(symbol) : undefined;
+    return venue === this.venue ? this.core.board.get(symbol) : undefined;
   }
 
   statuses(): StreamStatusInfo[] {
-    return this.board.all();
+    return this.core.statuses();
   }
 
   onStatus(fn: StatusListener): () => void {
-    return this.board.on(fn);
+    return this.core.onStatus(fn);
   }
 
   counters(): FeedCounters {
-    return { ...this.stats, dropped: { ...this.stats.dropped } };
+    return this.core.counters();
   }
 
   private connect(slot: Slot, why: string): void {
@@ -222,6 +211,7 @@ export class WsFeed implements Feed {
       sock.lastFrameAt = this.clock.now();
     });
     ws.on('error', (err: Error) => {
+      this.core.stats.errors++;
       this.log.debug({ venue: this.venue, err: errText(err) }, 'socket error');
     });
     ws.on('close', (code: number, reason: Buffer) => this.onClose(slot, sock, `closed ${code}${reason.length ? ` ${reason.toString()}` : ''}`));
@@ -231,28 +221,12 @@ export class WsFeed implements Feed {
     if (sock.retired) return;
     sock.open = true;
     sock.openedAt = sock.lastFrameAt = sock.lastPingAt = this.clock.now();
-    this.stats.connects++;
+    this.core.stats.connects++;
     const wires = slot.gates.map((g) => wireSymbol(g.symbol, this.protocol.caps.symbolFormat));
     this.sendSpaced(sock, this.protocol.subscribeMessages(wires, this.nextId));
     if (rotation) return;
-    for (const g of slot.gates) {
-      if (this.backfiller && this.backfiller.wants(g)) {
-        if (!g.buffering) {
-          g.hold();
-          this.board.set(g.symbol, 'backfilling', Number.isFinite(g.lastTs) ? 'gap' : 'warm start');
-          void this.backfiller.run(g).then(() => this.afterBackfill(slot, g));
-        }
-      } else {
-        g.lastArrival = this.clock.now();
-        this.board.set(g.symbol, 'live', 'connected');
-      }
-    }
-  }
-
-  private afterBackfill(slot: Slot, g: TradeGate): void {
-    g.lastArrival = Math.max(g.lastArrival, this.clock.now());
-    if (!this.running) return;
-    if (slot.socket?.open) this.board.set(g.symbol, 'live', 'backfill done');
+    const stillUp = () => this.running && slot.socket?.open === true;
+    for (const g of slot.gates) this.core.connected(g, stillUp);
   }
 
   /** Sends messages at the venue's allowed pace. */
@@ -271,10 +245,10 @@ export class WsFeed implements Feed {
     if (sock.retired) return;
     const now = this.clock.now();
     sock.lastFrameAt = now;
-    this.stats.frames++;
+    this.core.stats.frames++;
     if (slot.next === sock) this.completeRotation(slot, sock);
     if (isBinary) {
-      this.drops.drop('binary', `${(data as Buffer).length} bytes`);
+      this.core.drops.drop('binary', `${(data as Buffer).length} bytes`);
       return;
     }
     const text = typeof data === 'string' ? data : data.toString();
@@ -282,7 +256,7 @@ export class WsFeed implements Feed {
       this.protocol.parse(text, this.parseSink);
     } catch (err) {
       // A parser bug must not take the feed down: count it like any malformed frame.
-      this.drops.drop('parser_error', `${errText(err)}: ${text.slice(0, 120)}`);
+      this.core.drops.drop('parser_error', `${errText(err)}: ${text.slice(0, 120)}`);
     }
   }
 
@@ -290,7 +264,7 @@ export class WsFeed implements Feed {
     const old = slot.socket;
     slot.socket = sock;
     slot.next = null;
-    this.stats.rotations++;
+    this.core.stats.rotations++;
     if (old) void this.retire(old);
     this.log.info({ venue: this.venue, slot: slot.index }, `feed ${this.venue}: connection rotated`);
   }
@@ -307,9 +281,9 @@ export class WsFeed implements Feed {
     }
     if (slot.socket !== sock) return;
     slot.socket = null;
-    if (wasOpen) this.stats.disconnects++;
+    if (wasOpen) this.core.stats.disconnects++;
     slot.backoff.settle(wasOpen ? this.clock.now() - sock.openedAt : 0);
-    for (const g of slot.gates) this.board.set(g.symbol, 'reconnecting', reason);
+    for (const g of slot.gates) this.core.board.set(g.symbol, 'reconnecting', reason);
     const delay = slot.backoff.next();
     this.log.warn({ venue: this.venue, slot: slot.index, reason, delayMs: delay }, `feed ${this.venue}: connection lost, reconnecting`);
     slot.timer = setTimeout(() => {
@@ -344,9 +318,9 @@ export class WsFeed implements Feed {
       const sock = slot.socket;
       if (!sock || !sock.open) continue;
       if (now - sock.lastFrameAt > this.silenceMs) {
-        this.stats.stalls++;
+        this.core.stats.stalls++;
         this.log.warn({ venue: this.venue, slot: slot.index, silentMs: now - sock.lastFrameAt }, `feed ${this.venue}: silent for too long, reconnecting`);
-        for (const g of slot.gates) if (!g.buffering) this.board.set(g.symbol, 'stale', 'watchdog');
+        for (const g of slot.gates) if (!g.buffering) this.core.board.set(g.symbol, 'stale', 'watchdog');
         // terminate() closes at once; the close handler reconnects.
         sock.ws.terminate();
         continue;
@@ -359,13 +333,7 @@ export class WsFeed implements Feed {
         slot.rotationTriedAt = now;
         this.connect(slot, 'rotation');
       }
-      for (const g of slot.gates) {
-        if (g.buffering) continue;
-        if (now - g.lastArrival > this.tuning.staleAfterMs && this.board.get(g.symbol) === 'live') {
-          g.stale = true;
-          this.board.set(g.symbol, 'stale', 'no trades');
-        }
-      }
+      for (const g of slot.gates) this.core.checkStale(g, now, this.tuning.staleAfterMs);
     }
   }
 

@@ -49,6 +49,8 @@ export interface FeedCounters {
   connects: number;
   /** Connections lost (closed, errored, or killed by the watchdog). */
   disconnects: number;
+  /** Errors the feed recovered from (socket errors, ccxt watchTrades rejections). */
+  errors: number;
   /** Watchdog firings: no frame for longer than the venue's silence limit. */
   stalls: number;
   /** Planned connection rotations (venues that cut connections after a fixed lifetime). */
@@ -72,6 +74,7 @@ export function emptyCounters(): FeedCounters {
     dropped: {},
     connects: 0,
     disconnects: 0,
+    errors: 0,
     stalls: 0,
     rotations: 0,
     backfilledTicks: 0,
