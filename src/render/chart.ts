@@ -327,10 +327,7 @@ function drawAlertMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, text: 
   const tw = ctx.measureText(text).width;
   const bw = tw + 24;
   const bh = TEXT.callout + 18;
-  const right = px + 16 + bw <= area.right;
-  const bx = right ? px + 16 : px - 16 - bw;
-  const wantY = alert.direction === 'down' ? py + 18 : py - 18 - bh;
-  const by = Math.min(area.bottom - bh - 4, Math.max(area.top + 4, wantY));
+  const { x: bx, y: by } = placeCallout(chart, px, py, bw, bh, alert.direction === 'down' ? 1 : -1);
   ctx.fillStyle = palette.calloutBackground;
   ctx.strokeStyle = colour;
   ctx.lineWidth = 2;
@@ -341,6 +338,46 @@ function drawAlertMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, text: 
   ctx.fillStyle = colour;
   ctx.textBaseline = 'middle';
   ctx.fillText(text, bx + 12, by + bh / 2 + 1);
+}
+
+/**
+ * Where the change text goes: beside the alert point where no price line runs. Before the move the
+ * price sat on the far side of the move, so level with the point on its left is usually free.
+ */
+function placeCallout(chart: Chart<'line'>, px: number, py: number, w: number, h: number, away: 1 | -1): { x: number; y: number } {
+  const area = chart.chartArea;
+  const gap = 16;
+  const level = py - h / 2;
+  const beyond = away > 0 ? py + gap : py - gap - h;
+  const behind = away > 0 ? py - gap - h : py + gap;
+  const left = px - gap - w;
+  const right = px + gap;
+  const candidates = [
+    { x: left, y: level },
+    { x: left, y: beyond },
+    { x: right, y: beyond },
+    { x: left, y: behind },
+    { x: right, y: behind },
+    { x: right, y: level },
+  ].map((c) => ({ x: c.x, y: Math.min(area.bottom - h - 4, Math.max(area.top + 4, c.y)) }));
+  const segments = lineSegments(chart);
+  const fits = (c: { x: number; y: number }) => c.x >= area.left + 4 && c.x + w <= area.right - 4 && !segments.some((sg) => sg.x1 >= c.x - 4 && sg.x0 <= c.x + w + 4 && sg.y1 >= c.y - 4 && sg.y0 <= c.y + h + 4);
+  return candidates.find(fits) ?? candidates.find((c) => c.x >= area.left && c.x + w <= area.right) ?? candidates[0]!;
+}
+
+/** Bounding boxes of every drawn line segment, in pixels. */
+function lineSegments(chart: Chart<'line'>): { x0: number; x1: number; y0: number; y1: number }[] {
+  const out: { x0: number; x1: number; y0: number; y1: number }[] = [];
+  chart.data.datasets.forEach((_, i) => {
+    const pts = chart.getDatasetMeta(i).data as unknown as { x: number; y: number; skip?: boolean }[];
+    for (let k = 0; k < pts.length; k++) {
+      const a = pts[k]!;
+      if (a.skip || !Number.isFinite(a.y)) continue;
+      const b = pts[k + 1] && !pts[k + 1]!.skip && Number.isFinite(pts[k + 1]!.y) ? pts[k + 1]! : a;
+      out.push({ x0: Math.min(a.x, b.x), x1: Math.max(a.x, b.x), y0: Math.min(a.y, b.y) - 2, y1: Math.max(a.y, b.y) + 2 });
+    }
+  });
+  return out;
 }
 
 function drawRangeMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, labelled: boolean, index: number, palette: Palette): void {

@@ -13,9 +13,11 @@ import { ChartRenderer } from './renderer.js';
 import { sampleAlertRequest, sampleRangeRequest, type SampleName } from './samples.js';
 
 export const DEFAULT_GALLERY_DIR = join('docs', 'images', 'gallery');
+/** Kept files are compressed hard: size matters more than the milliseconds. */
+const GALLERY_PNG_LEVEL = 9;
 
 /** Renders every sample into `dir` and returns the files written. */
-export function writeGallery(dir: string, renderer = new ChartRenderer()): string[] {
+export function writeGallery(dir: string, renderer = new ChartRenderer({ pngLevel: GALLERY_PNG_LEVEL })): string[] {
   mkdirSync(dir, { recursive: true });
   const files: [string, Uint8Array][] = [];
   const alerts: SampleName[] = ['spike', 'dump', 'flat', 'gap', 'venues', 'single'];

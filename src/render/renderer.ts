@@ -15,7 +15,7 @@ import { CHART_HEIGHT, CHART_WIDTH, drawNoData, drawScene, registerChartJs, type
 import { registerChartFonts } from './fonts.js';
 import { groupThousands } from './format.js';
 import { buildModel, checkCommon, type ChartModel } from './model.js';
-import { encodePng } from './png.js';
+import { PNG_DEFLATE_LEVEL, encodePng } from './png.js';
 import { paletteFor } from './theme.js';
 import { ZoneClocks, type ZoneClock } from './time-axis.js';
 
@@ -42,6 +42,8 @@ export interface RenderedChart {
 export interface ChartRendererOptions {
   /** Folder holding the chart fonts; found beside the package when absent. */
   fontDir?: string | undefined;
+  /** zlib level of the PNGs: fast by default; 9 for files that are kept (the gallery). */
+  pngLevel?: number | undefined;
 }
 
 /** The length of a range name, or a `bad_input` UserError that lists the valid ones. */
@@ -59,8 +61,10 @@ export function rangeMs(range: string): number {
 export class ChartRenderer implements ChartPort {
   private readonly canvas: Canvas;
   private readonly zones = new ZoneClocks();
+  private readonly pngLevel: number;
 
   constructor(opts: ChartRendererOptions = {}) {
+    this.pngLevel = opts.pngLevel ?? PNG_DEFLATE_LEVEL;
     registerChartFonts(opts.fontDir);
     registerChartJs();
     this.canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
@@ -136,7 +140,7 @@ export class ChartRenderer implements ChartPort {
 
   private encode(): Uint8Array {
     const ctx = this.canvas.getContext('2d');
-    return encodePng(ctx.getImageData(0, 0, CHART_WIDTH, CHART_HEIGHT).data, CHART_WIDTH, CHART_HEIGHT);
+    return encodePng(ctx.getImageData(0, 0, CHART_WIDTH, CHART_HEIGHT).data, CHART_WIDTH, CHART_HEIGHT, this.pngLevel);
   }
 }
 
