@@ -8,7 +8,7 @@ import { Engine } from '../engine/engine.js';
 import type { EngineOptionsInput } from '../engine/options.js';
 import { StaticRuleSource } from '../engine/ports/rule-source.js';
 import { InlineTrainer } from '../engine/trainers.js';
-import { readRecords, type InputFormat, type InputRecord } from './input/records.js';
+import { readRecordBatches, type InputFormat, type InputRecord } from './input/records.js';
 
 export interface ReplayOptions {
   format?: InputFormat | undefined;
@@ -37,18 +37,14 @@ export interface ReplayResult {
 /** Batches output lines and honours back-pressure, so a huge replay streams in constant memory. */
 class LineWriter {
   private buf: string[] = [];
-  private size = 0;
   constructor(private readonly out: Writable) {}
-  async line(s: string): Promise<void> {
+  line(s: string): void {
     this.buf.push(s);
-    this.size += s.length + 1;
-    if (this.size >= 1 << 16) await this.flush();
   }
   async flush(): Promise<void> {
     if (this.buf.length === 0) return;
     const chunk = this.buf.join('\n') + '\n';
     this.buf = [];
-    this.size = 0;
     if (!this.out.write(chunk)) await new Promise<void>((r) => this.out.once('drain', () => r()));
   }
 }
@@ -127,26 +123,24 @@ function toBar(r: Extract<InputRecord, { kind: 'bar' }>): Bar {
  * would have had live: for bar files the score of its own bar; for ticks the score of the newest
  * bar closed when the tick arrived (a tick's own bar closes when a later tick shows it complete).
  */
-async function drive(path: string, opts: ReplayOptions, onAlert: (a: AlertEvent) => Promise<void> | void, row: ((r: InputRecord, score: number) => Promise<void>) | null): Promise<ReplayResult> {
-  const it = readRecords(path, opts.format);
+async function drive(path: string, opts: ReplayOptions, onAlert: (a: AlertEvent) => void, row: ((r: InputRecord, score: number) => void) | null, flush: () => Promise<void>): Promise<ReplayResult> {
+  const batches = readRecordBatches(path, opts.format);
+  // The first rows decide the bar length of bar files; their batches are kept to be processed.
   const first: InputRecord[] = [];
-  for (let i = 0; i < INTERVAL_SAMPLE_ROWS; i++) {
-    const n = await it.next();
-    if (n.done) break;
-    first.push(n.value);
+  const queued: InputRecord[][] = [];
+  for (let n = await batches.next(); !n.done; n = await batches.next()) {
+    queued.push(n.value);
+    first.push(...n.value.slice(0, INTERVAL_SAMPLE_ROWS - first.length));
+    if (first.length >= INTERVAL_SAMPLE_ROWS) break;
   }
-  const pending: AlertEvent[] = [];
-  const s = setup(path, first, opts, (a) => void pending.push(a));
+  const result: ReplayResult = { rows: 0, alerts: 0, skipped: 0 };
+  const s = setup(path, first, opts, (a) => {
+    result.alerts++;
+    onAlert(a);
+  });
   const last = new Map<string, number>();
   s.engine.onEvaluation((ev) => void last.set(`${ev.venue}\u0000${ev.symbol}`, ev.score));
-  const result: ReplayResult = { rows: 0, alerts: 0, skipped: 0 };
-  const flushAlerts = async () => {
-    for (const a of pending.splice(0)) {
-      result.alerts++;
-      await onAlert(a);
-    }
-  };
-  const handle = async (r: InputRecord) => {
+  const handle = (r: InputRecord) => {
     s.clock.t = r.ts;
     let key: string;
     if (r.kind === 'bar') {
@@ -161,29 +155,31 @@ async function drive(path: string, opts: ReplayOptions, onAlert: (a: AlertEvent)
       if (out !== 'ok') result.skipped++;
     }
     result.rows++;
-    await flushAlerts();
-    if (row) await row(r, last.get(key) ?? 0);
+    if (row) row(r, last.get(key) ?? 0);
   };
-  for (const r of first) await handle(r);
-  for (let n = await it.next(); !n.done; n = await it.next()) await handle(n.value);
+  // Records of one chunk are processed synchronously; output is flushed (with back-pressure) between chunks.
+  for (const batch of queued) {
+    for (const r of batch) handle(r);
+    await flush();
+  }
+  for (let n = await batches.next(); !n.done; n = await batches.next()) {
+    for (const r of n.value) handle(r);
+    await flush();
+  }
   s.engine.flush();
-  await flushAlerts();
+  await flush();
   return result;
 }
 
 /** `tickwatch replay`: alerts as text blocks, or one AlertEvent JSON per line. */
 export async function replayFile(path: string, opts: ReplayOptions & { json: boolean }, out: Writable): Promise<ReplayResult> {
   const w = new LineWriter(out);
-  const r = await drive(path, opts, (a) => w.line(opts.json ? JSON.stringify(a) : `${formatAlertText(a)}\n`), null);
-  await w.flush();
-  return r;
+  return drive(path, opts, (a) => w.line(opts.json ? JSON.stringify(a) : `${formatAlertText(a)}\n`), null, () => w.flush());
 }
 
 /** `tickwatch score`: `timestamp,value,score` for every input row. */
 export async function scoreFile(path: string, opts: ReplayOptions, out: Writable): Promise<ReplayResult> {
   const w = new LineWriter(out);
-  await w.line('timestamp,value,score');
-  const r = await drive(path, opts, () => {}, (rec, score) => w.line(`${rec.rawTs},${rec.kind === 'bar' ? rec.close : rec.price},${score.toFixed(6)}`));
-  await w.flush();
-  return r;
+  w.line('timestamp,value,score');
+  return drive(path, opts, () => {}, (rec, score) => w.line(`${rec.rawTs},${rec.kind === 'bar' ? rec.close : rec.price},${score.toFixed(6)}`), () => w.flush());
 }

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { InputError } from '../../engine/core/errors.js';
 import type { Side } from '../../engine/core/types.js';
 
@@ -79,52 +78,73 @@ export function detectFormat(first: string): InputFormat | null {
 const QTY_COLUMNS = ['amount', 'qty', 'quantity', 'volume', 'size'];
 const TS_COLUMNS = ['timestamp', 'time', 'ts', 'date', 'datetime'];
 
+/** Bytes read from the file at a time; a batch of records is every complete line in a chunk. */
+const READ_CHUNK_BYTES = 1 << 20;
+
 /**
- * Streams a file's rows as records, in constant memory. Throws InputError (file, line, what is
- * wrong) at the first bad row.
+ * Streams a file's rows as batches of records, in constant memory (one chunk of the file at a
+ * time). Throws InputError (file, line, what is wrong) at the first bad row.
  */
-export async function* readRecords(path: string, format?: InputFormat): AsyncGenerator<InputRecord> {
+export async function* readRecordBatches(path: string, format?: InputFormat): AsyncGenerator<InputRecord[]> {
   const src = path;
-  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES });
   let fmt: InputFormat | null = format ?? null;
-  let header: string[] | null = null;
-  let idx: Record<string, number> = {};
+  let parse: ((cols: string[], line: number) => InputRecord) | null = null;
   let lineNo = 0;
-  try {
-    for await (const rawLine of rl) {
-      lineNo++;
-      const line = rawLine.trim();
-      if (line === '' || line.startsWith('#')) continue;
+  let rest = '';
+  const take = (rawLine: string, out: InputRecord[]) => {
+    lineNo++;
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith('#')) return;
+    if (fmt === null) {
+      fmt = detectFormat(line);
       if (fmt === null) {
-        fmt = detectFormat(line);
-        if (fmt === null) {
-          throw new InputError(`cannot tell the format from the first line; expected a CSV header with timestamp and price (trades), open_time/open/high/low/close (klines), timestamp and value (series), or NDJSON ticks; use --format`, src, lineNo);
-        }
+        throw new InputError(`cannot tell the format from the first line; expected a CSV header with timestamp and price (trades), open_time/open/high/low/close (klines), timestamp and value (series), or NDJSON ticks; use --format`, src, lineNo);
       }
-      if (fmt === 'ndjson') {
-        yield ndjsonRecord(line, src, lineNo);
-        continue;
+    }
+    if (fmt === 'ndjson') {
+      out.push(ndjsonRecord(line, src, lineNo));
+      return;
+    }
+    const cols = splitCsv(line);
+    if (parse === null) {
+      const lower = cols.map((c) => c.trim().toLowerCase());
+      const numericFirst = lower.length > 0 && lower[0] !== '' && Number.isFinite(Number(lower[0]));
+      if (fmt === 'klines' && numericFirst) {
+        parse = rowParser(fmt, KLINE_COLUMNS, src);
+      } else {
+        parse = rowParser(fmt, lower, src);
+        checkHeader(fmt, Object.fromEntries(lower.map((h, i) => [h, i])), src, lineNo);
+        return;
       }
-      const cols = splitCsv(line);
-      if (header === null) {
-        const lower = cols.map((c) => c.trim().toLowerCase());
-        const numericFirst = lower.length > 0 && Number.isFinite(Number(lower[0])) && lower[0] !== '';
-        if (fmt === 'klines' && numericFirst) {
-          header = ['open_time', 'open', 'high', 'low', 'close', 'volume', 'close_time', 'quote_volume', 'trades', 'taker_buy_volume'];
-        } else {
-          header = lower;
-          idx = Object.fromEntries(header.map((h, i) => [h, i]));
-          checkHeader(fmt, idx, src, lineNo);
-          continue;
-        }
-        idx = Object.fromEntries(header.map((h, i) => [h, i]));
-      }
-      yield csvRecord(fmt, cols, idx, line, src, lineNo);
+    }
+    out.push(parse(cols, lineNo));
+  };
+  try {
+    for await (const chunk of stream) {
+      const text = rest + (chunk as string);
+      const lines = text.split('\n');
+      rest = lines.pop() ?? '';
+      const out: InputRecord[] = [];
+      for (const l of lines) take(l.endsWith('\r') ? l.slice(0, -1) : l, out);
+      if (out.length) yield out;
+    }
+    if (rest !== '') {
+      const out: InputRecord[] = [];
+      take(rest, out);
+      if (out.length) yield out;
     }
   } finally {
-    rl.close();
+    stream.destroy();
   }
 }
+
+/** Record by record (tests and small tools); readRecordBatches is the fast path. */
+export async function* readRecords(path: string, format?: InputFormat): AsyncGenerator<InputRecord> {
+  for await (const batch of readRecordBatches(path, format)) yield* batch;
+}
+
+const KLINE_COLUMNS = ['open_time', 'open', 'high', 'low', 'close', 'volume', 'close_time', 'quote_volume', 'trades', 'taker_buy_volume'];
 
 function checkHeader(fmt: InputFormat, idx: Record<string, number>, src: string, line: number): void {
   const has = (names: string[]) => names.some((n) => n in idx);
@@ -133,45 +153,68 @@ function checkHeader(fmt: InputFormat, idx: Record<string, number>, src: string,
   if (fmt === 'klines' && !['open', 'high', 'low', 'close'].every((c) => c in idx)) throw new InputError('a klines CSV needs open, high, low and close columns', src, line);
 }
 
-function col(cols: string[], idx: Record<string, number>, names: string[]): string | undefined {
-  for (const n of names) if (n in idx) return cols[idx[n]];
-  return undefined;
+/** Index of the first of `names` in the header, or -1. */
+function indexOf(header: string[], names: string[]): number {
+  for (const n of names) {
+    const i = header.indexOf(n);
+    if (i >= 0) return i;
+  }
+  return -1;
 }
 
-function csvRecord(fmt: InputFormat, cols: string[], idx: Record<string, number>, line: string, src: string, lineNo: number): InputRecord {
-  const rawTs = (col(cols, idx, fmt === 'klines' ? ['open_time', ...TS_COLUMNS] : TS_COLUMNS) ?? '').trim();
-  const ts = time(rawTs, src, lineNo);
+/** Compiles a header into a row parser: column positions are looked up once, not per row. */
+function rowParser(fmt: InputFormat, header: string[], src: string): (cols: string[], line: number) => InputRecord {
+  const at = (names: string[]) => indexOf(header, names);
+  const get = (cols: string[], i: number) => (i >= 0 ? cols[i] : undefined);
+  const iTs = at(fmt === 'klines' ? ['open_time', ...TS_COLUMNS] : TS_COLUMNS);
   if (fmt === 'series') {
-    const v = num(col(cols, idx, ['value']), 'value', src, lineNo);
-    return { kind: 'bar', line: lineNo, rawTs, ts, open: v, high: v, low: v, close: v, volume: 0, quoteVolume: 0, trades: 1, buyVolume: 0 };
+    const iV = at(['value']);
+    return (cols, line) => {
+      const rawTs = (get(cols, iTs) ?? '').trim();
+      const ts = time(rawTs, src, line);
+      const v = num(get(cols, iV), 'value', src, line);
+      return { kind: 'bar', line, rawTs, ts, open: v, high: v, low: v, close: v, volume: 0, quoteVolume: 0, trades: 1, buyVolume: 0 };
+    };
   }
   if (fmt === 'klines') {
-    const open = num(col(cols, idx, ['open']), 'open', src, lineNo);
-    const high = num(col(cols, idx, ['high']), 'high', src, lineNo);
-    const low = num(col(cols, idx, ['low']), 'low', src, lineNo);
-    const close = num(col(cols, idx, ['close']), 'close', src, lineNo);
-    if (high < low) throw new InputError(`high ${high} is below low ${low}`, src, lineNo);
-    const vRaw = col(cols, idx, ['volume']);
-    const volume = vRaw === undefined || vRaw === '' ? 0 : num(vRaw, 'volume', src, lineNo);
-    const qRaw = col(cols, idx, ['quote_volume', 'quote_asset_volume']);
-    const quoteVolume = qRaw === undefined || qRaw === '' ? volume * close : num(qRaw, 'quote_volume', src, lineNo);
-    const tRaw = col(cols, idx, ['trades', 'count', 'number_of_trades']);
-    const trades = tRaw === undefined || tRaw === '' ? 1 : Math.max(1, Math.round(num(tRaw, 'trades', src, lineNo)));
-    const bRaw = col(cols, idx, ['taker_buy_volume', 'taker_buy_base_asset_volume']);
-    const buyVolume = bRaw === undefined || bRaw === '' ? 0 : num(bRaw, 'taker_buy_volume', src, lineNo);
-    return { kind: 'bar', line: lineNo, rawTs, ts, open, high, low, close, volume, quoteVolume, trades, buyVolume };
+    const [iO, iH, iL, iC, iVol] = [at(['open']), at(['high']), at(['low']), at(['close']), at(['volume'])];
+    const iQ = at(['quote_volume', 'quote_asset_volume']);
+    const iN = at(['trades', 'count', 'number_of_trades']);
+    const iB = at(['taker_buy_volume', 'taker_buy_base_asset_volume']);
+    const opt = (cols: string[], i: number, what: string, line: number, dflt: number) => {
+      const v = get(cols, i);
+      return v === undefined || v === '' ? dflt : num(v, what, src, line);
+    };
+    return (cols, line) => {
+      const rawTs = (get(cols, iTs) ?? '').trim();
+      const ts = time(rawTs, src, line);
+      const open = num(get(cols, iO), 'open', src, line);
+      const high = num(get(cols, iH), 'high', src, line);
+      const low = num(get(cols, iL), 'low', src, line);
+      const close = num(get(cols, iC), 'close', src, line);
+      if (high < low) throw new InputError(`high ${high} is below low ${low}`, src, line);
+      const volume = opt(cols, iVol, 'volume', line, 0);
+      const quoteVolume = opt(cols, iQ, 'quote_volume', line, volume * close);
+      const trades = Math.max(1, Math.round(opt(cols, iN, 'trades', line, 1)));
+      const buyVolume = opt(cols, iB, 'taker_buy_volume', line, 0);
+      return { kind: 'bar', line, rawTs, ts, open, high, low, close, volume, quoteVolume, trades, buyVolume };
+    };
   }
-  const price = num(col(cols, idx, ['price']), 'price', src, lineNo);
-  const qRaw = col(cols, idx, QTY_COLUMNS);
-  const qty = qRaw === undefined || qRaw.trim() === '' ? 0 : num(qRaw, 'amount', src, lineNo);
-  const sRaw = col(cols, idx, ['side'])?.trim().toLowerCase();
-  const side = sRaw ? SIDES[sRaw] : undefined;
-  if (sRaw && !side) throw new InputError(`side must be buy or sell, got ${JSON.stringify(sRaw)}`, src, lineNo);
-  const symbol = col(cols, idx, ['symbol', 'pair'])?.trim() || undefined;
-  const venue = col(cols, idx, ['venue', 'exchange'])?.trim() || undefined;
-  const id = col(cols, idx, ['id', 'trade_id'])?.trim() || undefined;
-  void line;
-  return { kind: 'tick', line: lineNo, rawTs, ts, price, qty, side, symbol, venue, id };
+  const [iP, iQty, iSide, iSym, iVenue, iId] = [at(['price']), at(QTY_COLUMNS), at(['side']), at(['symbol', 'pair']), at(['venue', 'exchange']), at(['id', 'trade_id'])];
+  return (cols, line) => {
+    const rawTs = (get(cols, iTs) ?? '').trim();
+    const ts = time(rawTs, src, line);
+    const price = num(get(cols, iP), 'price', src, line);
+    const qRaw = get(cols, iQty);
+    const qty = qRaw === undefined || qRaw.trim() === '' ? 0 : num(qRaw, 'amount', src, line);
+    const sRaw = get(cols, iSide)?.trim().toLowerCase();
+    const side = sRaw ? SIDES[sRaw] : undefined;
+    if (sRaw && !side) throw new InputError(`side must be buy or sell, got ${JSON.stringify(sRaw)}`, src, line);
+    const symbol = get(cols, iSym)?.trim() || undefined;
+    const venue = get(cols, iVenue)?.trim() || undefined;
+    const id = get(cols, iId)?.trim() || undefined;
+    return { kind: 'tick', line, rawTs, ts, price, qty, side, symbol, venue, id };
+  };
 }
 
 function ndjsonRecord(line: string, src: string, lineNo: number): InputRecord {
