@@ -33,7 +33,7 @@
 import { z } from 'zod';
 import { SENSITIVITIES, UserError, type AlertEvent, type Clock, type Sensitivity, type VenueSeries } from '../src/engine/index.js';
 import type { ChatAddress, FeedbackTally, Subscription, Thresholds, Vote } from '../src/engine/ports/store.js';
-import type { SubscriptionService } from '../src/engine/services/subscriptions.js';
+import type { SubscriptionService, SymbolResolver } from '../src/engine/services/subscriptions.js';
 import type { StreamStatus } from '../src/engine/ports/feed.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -177,10 +177,21 @@ export interface PriceLookup {
   price(symbol: string, venue?: string): Promise<PriceQuote | null>;
 }
 
-/** Symbol names for autocomplete and for "did you mean". */
+/** Symbol names: what the user typed turned into a known symbol, and autocomplete. */
 export interface SymbolSearch {
+  /** The same resolver SubscriptionService uses: `btcusdt` -> `BTC/USDT`, or suggestions. */
+  resolve: SymbolResolver;
   /** Known unified symbols matching what was typed so far, best first. */
   search(prefix: string, limit: number): string[] | Promise<string[]>;
+}
+
+/** Resolves a pair argument or throws the UserError with suggestions that `errorReply` words. */
+export async function resolvePair(symbols: SymbolSearch, input: string, venue?: string): Promise<string> {
+  const r = await symbols.resolve(input.trim(), venue);
+  if (r.ok) return r.symbol;
+  const hint = r.suggestions.length ? `; did you mean ${r.suggestions.slice(0, 5).join(', ')}?` : '';
+  const what = r.reason === 'unknown_venue' ? `venue "${venue}"` : `pair "${input}"`;
+  throw new UserError(r.reason, `unknown ${what}${hint}`, { input, venue, suggestions: r.suggestions });
 }
 
 /** How close a subscription is to firing right now. */
@@ -315,6 +326,8 @@ export interface ArgSpec {
   choices?: readonly string[] | undefined;
   /** Takes every remaining token that fits (the last argument only). */
   many?: boolean | undefined;
+  /** Also accepts the word `off` (value OFF): `mute off`. */
+  off?: boolean | undefined;
   /** Discord: suggest values as the user types. */
   autocomplete?: 'symbols' | undefined;
   /** How the usage line names it; default: PAIR for pairs, else the name. */
@@ -399,6 +412,7 @@ export function parseToken(spec: ArgSpec, token: string): Parsed {
   const tok = token.trim();
   if (!tok) return NO;
   const lower = tok.toLowerCase();
+  if (spec.off && lower === OFF) return { ok: true, value: OFF };
   if (spec.choices) return spec.choices.includes(lower) ? { ok: true, value: lower } : NO;
   switch (spec.kind) {
     case 'pair':
@@ -459,6 +473,11 @@ export function tokenize(text: string): string[] {
 export type ParseResult<T> = { ok: true; args: T } | { ok: false; message: string };
 
 function describeToken(spec: ArgSpec): string {
+  if (spec.off && spec.kind !== 'time-window') return `${describeKind(spec)}, or off`;
+  return describeKind(spec);
+}
+
+function describeKind(spec: ArgSpec): string {
   const what: Record<ArgKind, string> = {
     pair: 'a pair such as BTC/USDT',
     venue: 'a venue such as binance',
