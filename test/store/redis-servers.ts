@@ -57,6 +57,8 @@ export interface TestRedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port and directory. */
   restart(): Promise<void>;
+  /** Stops it and deletes its directory. */
+  destroy(): Promise<void>;
 }
 
 function startProcess(args: string[]): ChildProcess {
@@ -91,6 +93,10 @@ export async function startRedisServer(): Promise<TestRedisServer> {
       await stopProcess(proc);
       proc = startProcess(args);
       await waitForPing(port);
+    },
+    async destroy() {
+      await stopProcess(proc);
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
