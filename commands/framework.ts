@@ -40,11 +40,13 @@ import type { StreamStatus } from '../src/engine/ports/feed.js';
 // Rich text
 // ---------------------------------------------------------------------------------------------
 
-export type SpanStyle = 'plain' | 'bold' | 'italic' | 'code';
+export type SpanStyle = 'plain' | 'bold' | 'italic' | 'code' | 'mention';
 
 export interface Span {
   style: SpanStyle;
   text: string;
+  /** For `mention`: the platform user id to notify (`text` is shown where the platform needs a label). */
+  userId?: string | undefined;
 }
 
 /** Text with a few styles. Adapters escape every span for their markup. */
@@ -54,6 +56,7 @@ export const plain = (text: string): Span => ({ style: 'plain', text });
 export const bold = (text: string): Span => ({ style: 'bold', text });
 export const italic = (text: string): Span => ({ style: 'italic', text });
 export const code = (text: string): Span => ({ style: 'code', text });
+export const mention = (userId: string, label = 'watcher'): Span => ({ style: 'mention', text: label, userId });
 
 /** Builds RichText from strings (plain), spans and other RichText, in order. */
 export function rich(...parts: readonly (string | Span | RichText)[]): Span[] {

@@ -1,0 +1,225 @@
+/**
+ * The CommandServices that the engine itself can answer: prices, closeness to firing, range charts,
+ * previews, symbol search and status. The composition root builds these over the live Engine, its
+ * BarSource and the chart renderer; tests build them over a test engine.
+ */
+import { CHART_RANGE_CHOICES } from '../../../commands/chart.js';
+import {
+  parseDuration,
+  type AlertHistory,
+  type ChartSource,
+  type FeedHealth,
+  type PreviewResult,
+  type PreviewSource,
+  type PriceLookup,
+  type PriceQuote,
+  type Proximity,
+  type ProximitySource,
+  type SymbolSearch,
+  type SystemStatus,
+  type SystemStatusSource,
+  type VenuePrice,
+} from '../../../commands/framework.js';
+import { makeRule } from '../../engine/core/rules.js';
+import type { AlertEvent } from '../../engine/core/types.js';
+import { Engine } from '../../engine/engine.js';
+import { STATISTICAL_DETECTORS, type EngineOptionsInput } from '../../engine/options.js';
+import type { BarSource, ChartPort } from '../../engine/ports/chart.js';
+import type { StatusSource, StreamStatus } from '../../engine/ports/feed.js';
+import { StaticRuleSource } from '../../engine/ports/rule-source.js';
+import type { Thresholds } from '../../engine/ports/store.js';
+import type { SymbolResolver } from '../../engine/services/subscriptions.js';
+import { InlineTrainer } from '../../engine/trainers.js';
+
+/** Statuses whose last price is not news: left out of the composite. */
+const NOT_FRESH: ReadonlySet<StreamStatus> = new Set(['stale', 'reconnecting']);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Last prices from the engine's windows; the composite is the median of the fresh venues. */
+export class EnginePrices implements PriceLookup {
+  constructor(
+    private readonly engine: Engine,
+    private readonly feeds?: StatusSource | undefined,
+  ) {}
+
+  async price(symbol: string, venue?: string): Promise<PriceQuote | null> {
+    const venues: VenuePrice[] = [];
+    for (const s of this.engine.streams()) {
+      if (s.symbol !== symbol || (venue !== undefined && s.venue !== venue) || s.short.length === 0) continue;
+      const price = s.short.close[s.short.slot(0)] as number;
+      const ts = Number.isFinite(s.watermark) ? s.watermark : s.short.lastTs + this.engine.options.shortBarMs;
+      venues.push({ venue: s.venue, price, ts, status: this.feeds?.status(s.venue, symbol) });
+    }
+    if (venues.length === 0) return null;
+    venues.sort((a, b) => a.venue.localeCompare(b.venue));
+    const fresh = venues.filter((v) => !(v.status && NOT_FRESH.has(v.status))).map((v) => v.price);
+    return { symbol, venues, composite: fresh.length ? median(fresh) : undefined };
+  }
+}
+
+/** How close a rule is to firing on the engine's live windows: the nearest venue counts. */
+export class EngineProximity implements ProximitySource {
+  constructor(private readonly engine: Engine) {}
+
+  proximity(symbol: string, venue: string | undefined, t: Thresholds): Proximity | null {
+    let best: Proximity | null = null;
+    for (const s of this.engine.streams()) {
+      if (s.symbol !== symbol || (venue !== undefined && s.venue !== venue) || s.short.length === 0) continue;
+      const m = s.moveOver(t.moveWindowMs);
+      const up = m.up * 100;
+      const down = m.down * 100;
+      const movePct = t.direction === 'up' ? up : t.direction === 'down' ? down : up >= -down ? up : down;
+      const score = s.evaluation.warmingUp ? undefined : s.evaluation.score;
+      const byMove = t.movePct > 0 ? Math.abs(movePct) / t.movePct : 1;
+      const byScore = score === undefined ? 0 : score / t.minScore;
+      const p = { movePct, score, ratio: Math.max(0, Math.min(1, byMove, byScore)) };
+      if (!best || p.ratio > best.ratio) best = p;
+    }
+    return best;
+  }
+}
+
+/** Alerts marked on a range chart, at most. */
+const CHART_ALERTS = 20;
+
+/** Range charts drawn from a BarSource, with the recent alerts of the range marked. */
+export class RenderedCharts implements ChartSource {
+  constructor(
+    private readonly bars: BarSource,
+    private readonly renderer: ChartPort,
+    private readonly alerts?: Pick<AlertHistory, 'history'> | undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async rangeChart(symbol: string, range: string, venue?: string): Promise<Uint8Array | null> {
+    const ms = parseDuration(range);
+    if (ms === null) return null;
+    const series = this.bars.seriesFor(symbol, ms, venue);
+    if (!series.some((s) => s.bars.length > 0)) return null;
+    const from = this.now() - ms;
+    const alerts = this.alerts ? (await this.alerts.history(symbol, CHART_ALERTS, venue)).filter((a) => a.ts >= from) : [];
+    return this.renderer.renderRange({ symbol, range, series, alerts });
+  }
+}
+
+export interface ReplayPreviewOptions {
+  /**
+   * Engine options of the replay. Default: the statistical detectors only. The learned ones are
+   * retrained in the background live; retraining them inline over a day of bars would cost
+   * seconds of CPU per preview.
+   */
+  engine?: EngineOptionsInput | undefined;
+  /** Draws the replayed bars with the would-be alerts marked; absent: no chart. */
+  renderer?: ChartPort | undefined;
+}
+
+/**
+ * "Would have fired N times": the stored bars of every venue carrying the symbol, replayed through
+ * a fresh Engine (one per venue, so venues never share state) with only the candidate rule. Bars
+ * keep their own length: for a day, the 1-minute bars are the replay's short bars.
+ */
+export class ReplayPreview implements PreviewSource {
+  constructor(
+    private readonly bars: BarSource,
+    private readonly opts: ReplayPreviewOptions = {},
+  ) {}
+
+  async preview(symbol: string, thresholds: Thresholds, spanMs: number, venue?: string): Promise<PreviewResult | null> {
+    const series = this.bars.seriesFor(symbol, spanMs, venue).filter((s) => s.bars.length > 0);
+    if (series.length === 0) return null;
+    const rule = makeRule(thresholds);
+    const alerts: AlertEvent[] = [];
+    let first = Infinity;
+    let last = -Infinity;
+    for (const s of series) {
+      const now = { t: 0 };
+      const engine = new Engine({
+        options: { detectors: STATISTICAL_DETECTORS, ...this.opts.engine, shortBarMs: s.barMs, longBarMs: s.barMs * 60 },
+        clock: { now: () => now.t },
+        rules: new StaticRuleSource([rule]),
+        sink: { publish: (a) => void alerts.push(a) },
+        trainer: new InlineTrainer(),
+      });
+      for (const b of s.bars) {
+        now.t = b.ts + s.barMs;
+        engine.ingestShortBars(s.venue, symbol, [b], 'live');
+      }
+      first = Math.min(first, (s.bars[0] as { ts: number }).ts);
+      last = Math.max(last, (s.bars[s.bars.length - 1] as { ts: number }).ts + s.barMs);
+    }
+    alerts.sort((a, b) => a.ts - b.ts);
+    const result: PreviewResult = { symbol, spanMs: last - first, alerts, series };
+    if (this.opts.renderer) {
+      const range = CHART_RANGE_CHOICES.find((r) => (parseDuration(r) as number) >= spanMs) ?? CHART_RANGE_CHOICES[CHART_RANGE_CHOICES.length - 1];
+      result.chart = await this.opts.renderer.renderRange({ symbol, range: range as string, series, alerts });
+    }
+    return result;
+  }
+}
+
+/** Symbols the product knows (the feeds' markets, or the streams running) for autocomplete. */
+export class KnownSymbols implements SymbolSearch {
+  constructor(
+    readonly resolve: SymbolResolver,
+    private readonly known: () => Iterable<string>,
+  ) {}
+
+  search(prefix: string, limit: number): string[] {
+    const want = compact(prefix);
+    const starts: string[] = [];
+    const contains: string[] = [];
+    for (const s of new Set(this.known())) {
+      const c = compact(s);
+      if (c.startsWith(want)) starts.push(s);
+      else if (want && c.includes(want)) contains.push(s);
+    }
+    return [...starts.sort(), ...contains.sort()].slice(0, limit);
+  }
+}
+
+function compact(s: string): string {
+  return s.toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+/** The symbols the engine has streams for. */
+export function engineSymbols(engine: Engine): () => Iterable<string> {
+  return () => new Set([...engine.streams()].map((s) => s.symbol));
+}
+
+export interface StatusParts {
+  feeds: () => FeedHealth[];
+  queueDepth?: (() => Promise<number>) | undefined;
+  lastAlert?: (() => AlertEvent | undefined) | undefined;
+  store?: string | undefined;
+  startedAt?: number | undefined;
+}
+
+/** The `status` answer assembled from whatever the process runs. */
+export class StatusReport implements SystemStatusSource {
+  constructor(private readonly parts: StatusParts) {}
+
+  async status(): Promise<SystemStatus> {
+    const p = this.parts;
+    return {
+      feeds: p.feeds(),
+      queueDepth: p.queueDepth ? await p.queueDepth() : undefined,
+      lastAlert: p.lastAlert?.(),
+      store: p.store,
+      startedAt: p.startedAt,
+    };
+  }
+}
+
+/** Remembers the newest alert the engine published (for `status`). */
+export function lastAlertOf(engine: Engine): () => AlertEvent | undefined {
+  let last: AlertEvent | undefined;
+  engine.onAlert((a) => {
+    if (!last || a.ts >= last.ts) last = a;
+  });
+  return () => last;
+}
