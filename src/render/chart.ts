@@ -78,7 +78,11 @@ export function registerChartJs(): void {
 
 type Ctx = SKRSContext2D;
 
+/** Text shaping follows the host's language unless told; fixed, so that every host draws the same pixels. */
+const TEXT_LANG = 'en';
+
 export function fillBackground(ctx: Ctx, palette: Palette): void {
+  ctx.lang = TEXT_LANG;
   ctx.fillStyle = palette.background;
   ctx.fillRect(0, 0, CHART_WIDTH, CHART_HEIGHT);
 }
