@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine, InlineTrainer, StaticRuleSource, presetRule, type AlertEvent } from '../../src/engine/index.js';
+import { Rng } from '../../src/engine/core/math.js';
+import { attachCrossVenue } from '../../src/engine/composite/index.js';
+import { WsFeed } from '../../src/engine/feeds/ws-feed.js';
+import { startFakeExchange, type FakeExchange, type NewTrade } from '../fakes/exchanges/index.js';
+import { FAST, PROTOCOLS, until } from './helpers.js';
+
+const SYM = 'BTC/USDT';
+const VENUES = ['binance', 'okx', 'bybit'] as const;
+type V = (typeof VENUES)[number];
+const clock = { now: () => Date.now() };
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.reverse()) await f();
+  cleanup = [];
+});
+
+async function market(staleAfterMs = 120_000) {
+  const alerts: AlertEvent[] = [];
+  const engine = new Engine({ clock, rules: new StaticRuleSource([presetRule('high')]), sink: { publish: (a) => void alerts.push(a) }, trainer: new InlineTrainer() });
+  const fakes = {} as Record<V, FakeExchange>;
+  const feeds = {} as Record<V, WsFeed>;
+  for (const v of VENUES) {
+    fakes[v] = await startFakeExchange(v);
+    feeds[v] = new WsFeed({ protocol: PROTOCOLS[v], symbols: [SYM], sink: engine, clock, wsUrl: fakes[v].wsUrl, tuning: { ...FAST, staleAfterMs } });
+    cleanup.push(() => fakes[v].close(), () => feeds[v].stop());
+  }
+  const cross = attachCrossVenue(engine, { statuses: { status: (v, s) => feeds[v as V]?.status(v, s) } });
+  await Promise.all(VENUES.map((v) => feeds[v].start()));
+  await until(() => VENUES.every((v) => fakes[v].subscribers(SYM) === 1 && feeds[v].status(v, SYM) === 'live'), 10_000, 'all live');
+  return { engine, alerts, fakes, feeds, cross };
+}
+
+/**
+ * One market on several venues: a common random walk, each venue's trades a little noisy around
+ * it; `bend(venue, second)` moves one venue away. Trades go out second by second, every venue in
+ * turn, so that the venues' bars interleave as they would live.
+ */
+async function trade(fakes: Record<V, FakeExchange>, start: number, seconds: number, venues: readonly V[], bend: (v: V, s: number) => number = () => 1, seed = 1): Promise<number> {
+  const rng = new Rng(seed);
+  let p = 60_000;
+  let n = 0;
+  for (let s = 0; s < seconds; s++) {
+    p *= Math.exp(rng.normal() * 0.0002);
+    for (const v of venues) {
+      const ts: NewTrade[] = [0, 400, 800].map((ms) => ({ ts: start + s * 1_000 + ms, price: Math.round(p * bend(v, s) * (1 + rng.normal() * 0.00005) * 100) / 100, qty: 0.01 + rng.next() * 0.1, side: rng.next() < 0.5 ? 'buy' : 'sell' }));
+      fakes[v].trade(SYM, ts);
+      n += ts.length;
+    }
+    if (s % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+  }
+  return n;
+}
+
+describe('many venues, one truth', () => {
+  it('GIVEN two venues that agree and one that breaks away THEN a divergence alert for that venue only', async () => {
+    const { engine, alerts, fakes, cross } = await market();
+    const start = Date.now() - 10 * 60_000;
+    const n = await trade(fakes, start, 300, VENUES, (v, s) => (v === 'okx' && s >= 240 && s < 270 ? 1.03 : 1));
+    await until(() => engine.stats().ticks === n, 20_000, 'every trade ingested');
+    engine.flush();
+    const div = alerts.filter((a) => a.rules.includes('divergence'));
+    expect(div.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(div.map((a) => a.venue))).toEqual(new Set(['okx']));
+    expect(div[0]).toMatchObject({ direction: 'up', consensus: { kind: 'venue-specific', confirming: ['okx'], fresh: ['binance', 'bybit', 'okx'] } });
+    expect(div[0].ts).toBeGreaterThanOrEqual(start + 240_000);
+    expect(div[0].ts).toBeLessThanOrEqual(start + 250_000);
+    // Any other alert the jump raises on okx is labelled as okx's own move.
+    for (const a of alerts.filter((x) => !x.rules.includes('divergence'))) {
+      expect(a.venue).toBe('okx');
+      expect(a.consensus?.kind).toBe('venue-specific');
+    }
+    expect(cross.composite(SYM)?.venues).toEqual(['binance', 'bybit', 'okx']);
+  });
+
+  it('GIVEN one venue goes quiet THEN its feed turns stale and the composite leaves it out', async () => {
+    const { engine, fakes, feeds, cross } = await market(400);
+    const start = Date.now() - 10 * 60_000;
+    const n = await trade(fakes, start, 60, VENUES);
+    await until(() => engine.stats().ticks === n, 20_000, 'every trade ingested');
+    expect(cross.composite(SYM)?.venues).toEqual(['binance', 'bybit', 'okx']);
+    // bybit stops trading; the others go on, live.
+    const more = await trade(fakes, start + 60_000, 1, ['binance', 'okx'], undefined, 2);
+    await until(() => feeds.bybit.status('bybit', SYM) === 'stale', 10_000, 'bybit stale');
+    const keepAlive = setInterval(() => void trade(fakes, Date.now() - 9 * 60_000, 1, ['binance', 'okx'], undefined, 3), 100);
+    try {
+      await until(() => engine.stats().ticks > n + more, 10_000, 'more trades');
+      expect(feeds.binance.status('binance', SYM)).toBe('live');
+      expect(cross.composite(SYM)?.venues).toEqual(['binance', 'okx']);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  });
+});
