@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { MIN_DEFAULT_HOURS, Sfc32, defaultMarketSpecs, generateStream, tradesCsv, type StreamSpec } from '../../src/engine/testing/synthetic-market.js';
+
+const HOUR_S = 3600;
+
+function spec(over: Partial<StreamSpec> = {}): StreamSpec {
+  return {
+    name: 'test',
+    seed: 7,
+    start: Date.UTC(2025, 0, 1),
+    seconds: 2 * HOUR_S,
+    price: 1,
+    rate: 1,
+    vol: 3e-4,
+    garchAlpha: 0.04,
+    garchBeta: 0.95,
+    jumpsPerHour: 1,
+    jumpSize: 0.0015,
+    tick: 0.0001,
+    qty: 100,
+    events: [],
+    ...over,
+  };
+}
+
+describe('synthetic market streams', () => {
+  it('GIVEN the same seed THEN the trades and labels are identical; another seed gives another stream', () => {
+    const s = spec({ events: [{ kind: 'pump', at: HOUR_S * 1000, risePct: 10, riseMs: 30_000, holdMs: 60_000, dumpMs: 120_000, intensity: 20 }] });
+    const a = generateStream(s);
+    const b = generateStream(s);
+    expect(tradesCsv(b.trades)).toBe(tradesCsv(a.trades));
+    expect(b.labels).toEqual(a.labels);
+    expect(tradesCsv(generateStream({ ...s, seed: 8 }).trades)).not.toBe(tradesCsv(a.trades));
+  });
+
+  it('GIVEN the default set for a seed THEN its streams are the same on every run, each with its own seed', () => {
+    const specs = defaultMarketSpecs(42, MIN_DEFAULT_HOURS).filter((x) => x.name.includes('thin'));
+    const once = specs.map((x) => generateStream(x));
+    const again = defaultMarketSpecs(42, MIN_DEFAULT_HOURS).filter((x) => x.name.includes('thin')).map((x) => generateStream(x));
+    expect(again.map((x) => tradesCsv(x.trades))).toEqual(once.map((x) => tradesCsv(x.trades)));
+    expect(again.map((x) => x.labels)).toEqual(once.map((x) => x.labels));
+    expect(new Set(specs.map((x) => x.seed)).size).toBe(specs.length);
+    expect(() => defaultMarketSpecs(42, 1)).toThrow(RangeError);
+  });
+
+  it('a pump is labelled from its first abnormal trade, rises by about its size on a burst of buys, and mostly dumps', () => {
+    const at = HOUR_S * 1000;
+    const s = spec({ events: [{ kind: 'pump', at, risePct: 20, riseMs: 30_000, holdMs: 60_000, dumpMs: 120_000, intensity: 30 }] });
+    const { trades, labels } = generateStream(s);
+    expect(labels).toHaveLength(1);
+    const l = labels[0];
+    expect(l.kind).toBe('pump');
+    expect(l.start).toBe(trades.find((t) => t.ts >= s.start + at)!.ts);
+    expect(l.end).toBe(s.start + at + 210_000);
+    const before = trades.filter((t) => t.ts < l.start).at(-1)!.price;
+    const rise = trades.filter((t) => t.ts >= l.start && t.ts < l.start + 30_000);
+    const top = Math.max(...rise.map((t) => t.price));
+    expect(top / before - 1).toBeGreaterThan(0.15);
+    expect(top / before - 1).toBeLessThan(0.25);
+    expect(rise.filter((t) => t.side === 'buy').length / rise.length).toBeGreaterThan(0.7);
+    const calmRate = trades.filter((t) => t.ts < l.start).length / (l.start - s.start);
+    expect(rise.length / 30_000).toBeGreaterThan(10 * calmRate);
+    const after = trades.filter((t) => t.ts > l.end).at(0)!.price;
+    expect(after / before - 1).toBeLessThan(0.1);
+  });
+
+  it('an outage has no trades, and a flat stretch prints one price', () => {
+    const s = spec({ rate: 5, events: [{ kind: 'outage', at: 1000 * 1000, ms: 600_000 }, { kind: 'flat', at: 4000 * 1000, ms: 600_000 }] });
+    const { trades } = generateStream(s);
+    const t0 = s.start + 1000 * 1000;
+    expect(trades.some((t) => t.ts >= t0 && t.ts < t0 + 600_000)).toBe(false);
+    const f0 = s.start + 4000 * 1000;
+    const flat = trades.filter((t) => t.ts >= f0 + 1000 && t.ts < f0 + 600_000);
+    expect(flat.length).toBeGreaterThan(1000);
+    expect(new Set(flat.map((t) => t.price)).size).toBe(1);
+  });
+
+  it('the random source is unbiased enough for day-long walks (half of a million draws below 0.5, within 5 sigma)', () => {
+    const r = new Sfc32(42);
+    let below = 0;
+    const n = 1_000_000;
+    for (let i = 0; i < n; i++) if (r.next() < 0.5) below++;
+    expect(Math.abs(below - n / 2)).toBeLessThan(5 * Math.sqrt(n / 4));
+  });
+});
