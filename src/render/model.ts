@@ -88,7 +88,8 @@ export interface ModelInput {
 const THEMES: readonly ChartTheme[] = ['dark', 'light'];
 
 /** Checks the parts of a request that the types cannot; throws a `bad_input` UserError. */
-export function checkCommon(req: { series?: unknown; theme?: unknown; composite?: unknown }, what: string): void {
+export function checkCommon(req: { series?: unknown; theme?: unknown; composite?: unknown } | undefined, what: string): asserts req {
+  if (!req || typeof req !== 'object') throw new UserError('bad_input', `${what}: the request is missing`);
   if (!Array.isArray(req.series)) throw new UserError('bad_input', `${what}: series must be an array of venue series`);
   for (const [i, s] of (req.series as unknown[]).entries()) {
     const v = s as Partial<VenueSeries> | null;

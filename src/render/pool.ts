@@ -85,7 +85,7 @@ function startWorker(url: URL, workerData: unknown): Worker {
 
 /** The cache key of an alert chart: one PNG per alert and look. */
 export function alertChartKey(req: AlertChartRequest): string | undefined {
-  const id = req.alert?.id;
+  const id = req?.alert?.id;
   if (typeof id !== 'string' || !id) return undefined;
   return `${id}|${req.theme ?? ''}|${req.timeZone ?? ''}`;
 }

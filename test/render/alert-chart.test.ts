@@ -176,6 +176,7 @@ describe('bad requests', () => {
     expect(() => renderer.drawAlert({ ...req, series: [{ ...req.series[0]!, barMs: 0 }] })).toThrow(/bar length/);
     expect(() => renderer.drawAlert({ ...req, alert: { ...req.alert, change: undefined as never } })).toThrow(/price change/);
     expect(() => renderer.drawAlert({ ...req, theme: 'pink' as never })).toThrow(/unknown theme/);
+    expect(() => renderer.drawAlert(undefined as never)).toThrow(/request is missing/);
   });
 });
 
