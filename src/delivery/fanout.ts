@@ -55,13 +55,7 @@ export function planFanOut(alert: AlertEvent, subs: readonly Subscription[], rou
   const satisfied = new Set(alert.rules);
   const high = isHighSeverity(alert, ctx.severity);
   const out = new Map<string, Recipient>();
-  const ruleIds = new Map<string, string>();
-  const ruleOf = (t: Pick<Subscription, 'thresholds' | 'sensitivity'>): string => {
-    const k = JSON.stringify(t.thresholds) + (t.sensitivity ?? '');
-    let id = ruleIds.get(k);
-    if (id === undefined) ruleIds.set(k, (id = subscriptionRule(t).id));
-    return id;
-  };
+  const ruleOf = (t: Pick<Subscription, 'thresholds' | 'sensitivity'>): string => subscriptionRule(t).id;
   for (const s of subs) {
     if (s.symbol !== alert.symbol || s.paused) continue;
     if (s.venue !== undefined && s.venue !== alert.venue) continue;

@@ -182,27 +182,27 @@ export class DeliveryPipeline {
       if (!l) jobs.set(platform, (l = []));
       l.push(j);
     };
-    await Promise.all(recipients.map(async (r) => {
-      const j = await this.plan(alert, r, now);
-      if (j) push(r.to.platform, j);
-    }));
+    const merging = recipients.filter((r) => r.mergeBursts);
+    const offers = await this.deps.store.burstOffer(
+      merging.map((r) => destinationKey(r.to)),
+      alert.id,
+      now,
+      this.options.burstWindowMs,
+    );
+    merging.forEach((r, i) => {
+      const o = offers[i];
+      if (o?.action !== 'hold') push(r.to.platform, alertJob(alert, r));
+      else if (o.first) {
+        push(r.to.platform, { id: burstDeliveryId(r.to, o.flushAt), data: { kind: 'burst', to: r.to, flushAt: o.flushAt }, delayMs: Math.max(0, o.flushAt - now) });
+      }
+    });
+    for (const r of recipients) if (!r.mergeBursts) push(r.to.platform, alertJob(alert, r));
     let n = 0;
     for (const [platform, list] of jobs) {
       await (this.deliverQueues.get(platform) as JobQueue<DeliverJob>).addBulk(list);
       n += list.length;
     }
     return n;
-  }
-
-  private async plan(alert: AlertEvent, r: Recipient, now: number): Promise<JobSpec<DeliverJob> | null> {
-    if (r.mergeBursts) {
-      const o = await this.deps.store.burstOffer(destinationKey(r.to), alert.id, now, this.options.burstWindowMs);
-      if (o.action === 'hold') {
-        if (!o.first) return null;
-        return { id: burstDeliveryId(r.to, o.flushAt), data: { kind: 'burst', to: r.to, flushAt: o.flushAt }, delayMs: Math.max(0, o.flushAt - now) };
-      }
-    }
-    return { id: alertDeliveryId(alert.id, r.to), data: { kind: 'alert', alertId: alert.id, to: r.to, mentions: r.mentions } };
   }
 
   /** The delivery job. */
@@ -315,6 +315,10 @@ export class DeliveryPipeline {
     const found = await Promise.all(ids.map((id) => this.alert(id)));
     return found.filter((a): a is AlertEvent => a !== null).sort(byStrength);
   }
+}
+
+function alertJob(alert: AlertEvent, r: Recipient): JobSpec<DeliverJob> {
+  return { id: alertDeliveryId(alert.id, r.to), data: { kind: 'alert', alertId: alert.id, to: r.to, mentions: r.mentions } };
 }
 
 /** Depth and dead letters of some queues: for `tickwatch queues` and the status command. */

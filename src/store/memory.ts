@@ -38,7 +38,8 @@ interface BurstWindow {
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
-  private readonly subs = new Map<string, Subscription>();
+  /** The record for indexing, and its JSON: what readers get back, parsed afresh (as from Redis). */
+  private readonly subs = new Map<string, { sub: Subscription; json: string }>();
   private readonly bySymbol = new Map<string, Set<string>>();
   private readonly byChat = new Map<string, Set<string>>();
   private readonly byUser = new Map<string, Set<string>>();
@@ -58,7 +59,7 @@ export class MemoryStore implements Store {
   constructor(private readonly clock: Clock = systemClock) {}
 
   async putSubscription(sub: Subscription, limits: SubscriptionLimits): Promise<PutOutcome> {
-    const existing = this.subs.get(sub.id);
+    const existing = this.subs.get(sub.id)?.sub;
     if (!existing) {
       const checks: [LimitScope, string, number][] = [['chat', chatIndexKey(sub.chat.platform, sub.chat.chatId), limits.perChat]];
       if (sub.kind === 'watch') checks.unshift(['user', userIndexKey(sub.chat.platform, sub.userId), limits.perUser]);
@@ -70,15 +71,17 @@ export class MemoryStore implements Store {
     } else {
       this.unindex(existing);
     }
-    this.subs.set(sub.id, structuredClone(sub));
-    this.index(sub);
+    const json = JSON.stringify(sub);
+    const stored = JSON.parse(json) as Subscription;
+    this.subs.set(sub.id, { sub: stored, json });
+    this.index(stored);
     this.version++;
-    return { status: existing ? 'updated' : 'created', subscription: structuredClone(sub) };
+    return { status: existing ? 'updated' : 'created', subscription: JSON.parse(json) as Subscription };
   }
 
   async getSubscription(id: string): Promise<Subscription | null> {
     const s = this.subs.get(id);
-    return s ? structuredClone(s) : null;
+    return s ? (JSON.parse(s.json) as Subscription) : null;
   }
 
   async updateSubscriptions(ids: readonly string[], change: (s: Subscription) => Subscription | null): Promise<Subscription[]> {
@@ -86,14 +89,15 @@ export class MemoryStore implements Store {
     for (const id of ids) {
       const cur = this.subs.get(id);
       if (!cur) continue;
-      const next = change(structuredClone(cur));
+      const next = change(JSON.parse(cur.json) as Subscription);
       if (!next) continue;
-      const fixed = { ...structuredClone(next), id: cur.id };
-      this.unindex(cur);
-      this.subs.set(id, fixed);
+      const json = JSON.stringify({ ...next, id });
+      const fixed = JSON.parse(json) as Subscription;
+      this.unindex(cur.sub);
+      this.subs.set(id, { sub: fixed, json });
       this.index(fixed);
       this.version++;
-      out.push(structuredClone(fixed));
+      out.push(JSON.parse(json) as Subscription);
     }
     return out;
   }
@@ -103,7 +107,7 @@ export class MemoryStore implements Store {
     for (const id of ids) {
       const s = this.subs.get(id);
       if (!s) continue;
-      this.unindex(s);
+      this.unindex(s.sub);
       this.subs.delete(id);
       n++;
     }
@@ -227,7 +231,11 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async burstOffer(destination: string, item: string, now: number, windowMs: number): Promise<BurstOffer> {
+  async burstOffer(destinations: readonly string[], item: string, now: number, windowMs: number): Promise<BurstOffer[]> {
+    return destinations.map((d) => this.offerOne(d, item, now, windowMs));
+  }
+
+  private offerOne(destination: string, item: string, now: number, windowMs: number): BurstOffer {
     let w = this.bursts.get(destination);
     if (w?.leads.has(item)) return { action: 'send' };
     if (w?.held.has(item)) return { action: 'hold', first: false, flushAt: w.end };
@@ -260,7 +268,7 @@ export class MemoryStore implements Store {
 
   private countWatches(userKey: string): number {
     let n = 0;
-    for (const id of this.byUser.get(userKey) ?? []) if (this.subs.get(id)?.kind === 'watch') n++;
+    for (const id of this.byUser.get(userKey) ?? []) if (this.subs.get(id)?.sub.kind === 'watch') n++;
     return n;
   }
 
@@ -268,7 +276,7 @@ export class MemoryStore implements Store {
     const out: Subscription[] = [];
     for (const id of ids ?? []) {
       const s = this.subs.get(id);
-      if (s) out.push(structuredClone(s));
+      if (s) out.push(JSON.parse(s.json) as Subscription);
     }
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }

@@ -66,9 +66,12 @@ export function checkPrefix(prefix: string): string {
   return prefix;
 }
 
-/** Script runner over ioredis defineCommand (EVALSHA with a NOSCRIPT fallback, cluster-aware). */
+/**
+ * Script runner over ioredis defineCommand (EVALSHA with a NOSCRIPT fallback, cluster-aware).
+ * `keys: -1` declares a script that takes any number of keys.
+ */
 export class LuaScripts<N extends string> {
-  private readonly names = new Map<N, string>();
+  private readonly names = new Map<N, { cmd: string; dynamic: boolean }>();
 
   constructor(
     private readonly client: RedisClient,
@@ -77,17 +80,18 @@ export class LuaScripts<N extends string> {
   ) {
     for (const [name, def] of Object.entries(defs) as [N, { keys: number; lua: string }][]) {
       const cmd = `${namespace}_${name}`;
-      client.defineCommand(cmd, { numberOfKeys: def.keys, lua: def.lua });
-      this.names.set(name, cmd);
+      const dynamic = def.keys < 0;
+      client.defineCommand(cmd, dynamic ? { lua: def.lua } : { numberOfKeys: def.keys, lua: def.lua });
+      this.names.set(name, { cmd, dynamic });
     }
   }
 
   run(name: N, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    const cmd = this.names.get(name) as string;
+    const { cmd, dynamic } = this.names.get(name) as { cmd: string; dynamic: boolean };
     const fn = (this.client as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[cmd] as (
       ...a: (string | number)[]
     ) => Promise<unknown>;
-    return fn.call(this.client, ...keys, ...args);
+    return dynamic ? fn.call(this.client, keys.length, ...keys, ...args) : fn.call(this.client, ...keys, ...args);
   }
 }
 

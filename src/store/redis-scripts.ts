@@ -93,24 +93,34 @@ return redis.call('HVALS', KEYS[1])
 `;
 
 /**
- * KEYS: window hash, held zset. ARGV: item, now, window ms, key ttl ms.
- * Returns {'send'} or {'hold', first (0/1), flushAt}.
+ * KEYS: window hash and held zset of each destination, in pairs. ARGV: item, now, window ms, key
+ * ttl ms. Returns per destination two numbers: 0 send, 1 hold (first: schedule the flush), 2
+ * hold; then the window end (flushAt).
  */
 const BURST_OFFER = `
-if redis.call('HEXISTS', KEYS[1], 'lead:' .. ARGV[1]) == 1 then return {'send'} end
-local e = tonumber(redis.call('HGET', KEYS[1], 'end') or '0')
+local item = ARGV[1]
 local now = tonumber(ARGV[2])
-if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {'hold', 0, e} end
-if now >= e then
-  redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[1], 'end', now + tonumber(ARGV[3]), 'lead:' .. ARGV[1], 1)
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
-  return {'send'}
+local out = {}
+for i = 1, #KEYS, 2 do
+  local win, held = KEYS[i], KEYS[i + 1]
+  local e = tonumber(redis.call('HGET', win, 'end') or '0')
+  if redis.call('HEXISTS', win, 'lead:' .. item) == 1 then
+    out[#out + 1] = 0; out[#out + 1] = e
+  elseif redis.call('ZSCORE', held, item) then
+    out[#out + 1] = 2; out[#out + 1] = e
+  elseif now >= e then
+    redis.call('DEL', win)
+    redis.call('HSET', win, 'end', now + tonumber(ARGV[3]), 'lead:' .. item, 1)
+    redis.call('PEXPIRE', win, ARGV[4])
+    out[#out + 1] = 0; out[#out + 1] = now + tonumber(ARGV[3])
+  else
+    redis.call('ZADD', held, now, item)
+    redis.call('PEXPIRE', held, ARGV[4])
+    if redis.call('ZCARD', held) == 1 then out[#out + 1] = 1 else out[#out + 1] = 2 end
+    out[#out + 1] = e
+  end
 end
-redis.call('ZADD', KEYS[2], now, ARGV[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-if redis.call('ZCARD', KEYS[2]) == 1 then return {'hold', 1, e} end
-return {'hold', 0, e}
+return out
 `;
 
 /**
@@ -144,7 +154,7 @@ export const STORE_SCRIPTS = {
   recordAlert: { keys: 3, lua: RECORD_ALERT },
   readHistory: { keys: 2, lua: READ_HISTORY },
   feedback: { keys: 1, lua: FEEDBACK },
-  burstOffer: { keys: 2, lua: BURST_OFFER },
+  burstOffer: { keys: -1, lua: BURST_OFFER },
   burstTake: { keys: 3, lua: BURST_TAKE },
 };
 

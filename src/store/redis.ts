@@ -17,6 +17,8 @@ import { checkPrefix, connectRedis, LuaScripts, toBuffer, type RedisClient, type
 import { STORE_SCRIPTS, type StoreScript } from './redis-scripts.js';
 import { BURST_TTL_WINDOWS, byNewest, chatIndexKey, limitField, limitOutcome, tally, userIndexKey } from './shared.js';
 
+/** Destinations per burst-offer script call: bounds how long one call holds Redis. */
+const BURST_OFFER_CHUNK = 1_000;
 /** Attempts of one compare-and-set update before giving up (each loses only to a concurrent writer). */
 const CAS_ATTEMPTS = 20;
 
@@ -81,14 +83,15 @@ export class StoreKeys {
   receipt(deliveryId: string): string {
     return `${this.prefix}:rcpt:${deliveryId}`;
   }
+  // Burst windows: small and short-lived, all in one slot so that a fan-out offers in one call.
   burstWindow(dest: string): string {
-    return `${this.prefix}:{b:${dest}}:win`;
+    return `${this.prefix}:{b}:${dest}:win`;
   }
   burstHeld(dest: string): string {
-    return `${this.prefix}:{b:${dest}}:held`;
+    return `${this.prefix}:{b}:${dest}:held`;
   }
   burstTaken(dest: string, flushAt: number): string {
-    return `${this.prefix}:{b:${dest}}:taken:${flushAt}`;
+    return `${this.prefix}:{b}:${dest}:taken:${flushAt}`;
   }
 }
 
@@ -306,15 +309,23 @@ export class RedisStore implements Store {
     return r === 'OK';
   }
 
-  async burstOffer(destination: string, item: string, now: number, windowMs: number): Promise<BurstOffer> {
+  async burstOffer(destinations: readonly string[], item: string, now: number, windowMs: number): Promise<BurstOffer[]> {
     const k = this.keys;
-    const r = (await this.scripts.run(
-      'burstOffer',
-      [k.burstWindow(destination), k.burstHeld(destination)],
-      [item, now, windowMs, windowMs * BURST_TTL_WINDOWS],
-    )) as [string, number?, number?];
-    if (r[0] === 'send') return { action: 'send' };
-    return { action: 'hold', first: Number(r[1]) === 1, flushAt: Number(r[2]) };
+    const chunks: Promise<number[]>[] = [];
+    // All burst keys share one slot, so a whole fan-out is a few script calls, not one per destination.
+    for (let i = 0; i < destinations.length; i += BURST_OFFER_CHUNK) {
+      const part = destinations.slice(i, i + BURST_OFFER_CHUNK);
+      const keys = part.flatMap((d) => [k.burstWindow(d), k.burstHeld(d)]);
+      chunks.push(this.scripts.run('burstOffer', keys, [item, now, windowMs, windowMs * BURST_TTL_WINDOWS]) as Promise<number[]>);
+    }
+    const out: BurstOffer[] = [];
+    for (const flat of await Promise.all(chunks)) {
+      for (let j = 0; j < flat.length; j += 2) {
+        const code = Number(flat[j]);
+        out.push(code === 0 ? { action: 'send' } : { action: 'hold', first: code === 1, flushAt: Number(flat[j + 1]) });
+      }
+    }
+    return out;
   }
 
   async burstTake(destination: string, flushAt: number, now: number, windowMs: number): Promise<BurstTaken> {

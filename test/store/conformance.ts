@@ -241,30 +241,45 @@ export function storeConformance(name: string, open: () => Promise<StoreFixture>
     });
 
     describe('burst windows', () => {
+      const offer = async (dest: string, item: string, now: number, w: number) => (await store.burstOffer([dest], item, now, w))[0];
       it('sends the first alert, holds the rest of the window, and hands them over once at the flush', async () => {
         const dest = 'telegram:burst-1';
         const W = 5_000;
         const t = 1_000_000;
-        expect(await store.burstOffer(dest, 'a1', t, W)).toEqual({ action: 'send' });
-        expect(await store.burstOffer(dest, 'a2', t + 10, W)).toEqual({ action: 'hold', first: true, flushAt: t + W });
-        expect(await store.burstOffer(dest, 'a3', t + 20, W)).toEqual({ action: 'hold', first: false, flushAt: t + W });
+        expect(await offer(dest, 'a1', t, W)).toEqual({ action: 'send' });
+        expect(await offer(dest, 'a2', t + 10, W)).toEqual({ action: 'hold', first: true, flushAt: t + W });
+        expect(await offer(dest, 'a3', t + 20, W)).toEqual({ action: 'hold', first: false, flushAt: t + W });
         // Repeats (a retried job) get the same answers and add nothing.
-        expect(await store.burstOffer(dest, 'a1', t + 30, W)).toEqual({ action: 'send' });
-        expect(await store.burstOffer(dest, 'a2', t + 30, W)).toEqual({ action: 'hold', first: false, flushAt: t + W });
+        expect(await offer(dest, 'a1', t + 30, W)).toEqual({ action: 'send' });
+        expect(await offer(dest, 'a2', t + 30, W)).toEqual({ action: 'hold', first: false, flushAt: t + W });
         expect(await store.burstTake(dest, t + W, t + W, W)).toEqual({ held: ['a2', 'a3'], leads: ['a1'] });
         expect(await store.burstTake(dest, t + W, t + W + 50, W)).toEqual({ held: ['a2', 'a3'], leads: ['a1'] });
         // The storm goes on: the flush opened a new window, so the next alert is held again.
-        expect(await store.burstOffer(dest, 'a4', t + W + 100, W)).toEqual({ action: 'hold', first: true, flushAt: t + 2 * W });
+        expect(await offer(dest, 'a4', t + W + 100, W)).toEqual({ action: 'hold', first: true, flushAt: t + 2 * W });
         expect(await store.burstTake(dest, t + 2 * W, t + 2 * W, W)).toEqual({ held: ['a4'], leads: [] });
         // Quiet after the last window: sent at once again.
-        expect(await store.burstOffer(dest, 'a5', t + 4 * W, W)).toEqual({ action: 'send' });
+        expect(await offer(dest, 'a5', t + 4 * W, W)).toEqual({ action: 'send' });
         expect(await store.burstTake(dest, t + 5 * W, t + 5 * W, W)).toEqual({ held: [], leads: [] });
       });
 
+      it('offers one alert to many destinations in one call, answering each in order', async () => {
+        const many = Array.from({ length: 2_500 }, (_, i) => `telegram:many-${i}`);
+        expect(await store.burstOffer(many.slice(0, 2), 'm0', 100, 1_000)).toEqual([{ action: 'send' }, { action: 'send' }]);
+        const answers = await store.burstOffer(many, 'm1', 150, 1_000);
+        expect(answers).toHaveLength(2_500);
+        expect(answers.slice(0, 3)).toEqual([
+          { action: 'hold', first: true, flushAt: 1_100 },
+          { action: 'hold', first: true, flushAt: 1_100 },
+          { action: 'send' },
+        ]);
+        expect(answers.at(-1)).toEqual({ action: 'send' });
+        expect(await store.burstOffer([], 'm2', 200, 1_000)).toEqual([]);
+      });
+
       it('keeps destinations apart', async () => {
-        expect(await store.burstOffer('discord:x', 'b1', 10, 1_000)).toEqual({ action: 'send' });
-        expect(await store.burstOffer('discord:y', 'b1', 10, 1_000)).toEqual({ action: 'send' });
-        expect(await store.burstOffer('discord:x', 'b2', 20, 1_000)).toMatchObject({ action: 'hold', first: true });
+        expect(await offer('discord:x', 'b1', 10, 1_000)).toEqual({ action: 'send' });
+        expect(await offer('discord:y', 'b1', 10, 1_000)).toEqual({ action: 'send' });
+        expect(await offer('discord:x', 'b2', 20, 1_000)).toMatchObject({ action: 'hold', first: true });
         expect(await store.burstTake('discord:y', 1_010, 1_010, 1_000)).toEqual({ held: [], leads: [] });
       });
     });

@@ -183,7 +183,8 @@ export interface BurstTaken {
  * when it closes. Both calls are idempotent for the same item (a retried job repeats them).
  */
 export interface BurstStore {
-  burstOffer(destination: string, item: string, now: number, windowMs: number): Promise<BurstOffer>;
+  /** Offers one alert to many destinations at once (a fan-out); answers in the same order. */
+  burstOffer(destinations: readonly string[], item: string, now: number, windowMs: number): Promise<BurstOffer[]>;
   /**
    * Takes the items held for the flush at `flushAt` with the window's leads (sent at once, listed
    * again in the merged message); the same answer when repeated. When anything was held, a new
