@@ -3,7 +3,7 @@ import { TemporaryError, UserError } from '../../src/engine/index.js';
 import { RenderPool } from '../../src/render/pool.js';
 import { ChartRenderer } from '../../src/render/renderer.js';
 import { sampleAlertRequest, sampleRangeRequest } from '../../src/render/samples.js';
-import { CRASH_SYMBOL, HANG_SYMBOL } from './fixtures/faulty-worker.js';
+import { CRASH_SYMBOL, HANG_SYMBOL } from './fixtures/faulty-symbols.js';
 import { decodePng } from './helpers.js';
 
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
