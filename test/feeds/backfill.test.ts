@@ -96,7 +96,7 @@ describe('warm start and gap backfill, through the engine', () => {
     const seen: string[] = [];
     feedB.onStatus((c) => seen.push(c.status));
     dropped.down = false;
-    await until(() => feedB.status('binance', SYM) === 'live', 10_000, 'back and backfilled');
+    await until(() => feedB.status('binance', SYM) === 'live' && dropped.subscribers(SYM) === 1, 10_000, 'back and backfilled');
     expect(seen).toEqual(['backfilling', 'live']);
     expect(dropped.requests.some((r) => r.startsWith('GET /api/v3/aggTrades'))).toBe(true);
 
@@ -120,7 +120,7 @@ describe('warm start and gap backfill, through the engine', () => {
     const feed = new WsFeed({ protocol: PROTOCOLS.binance, symbols: [SYM], sink: e, clock, history, wsUrl: f.wsUrl, tuning: FAST, backfill: { attempts: 2, retryDelayMs: 20 } });
     cleanup.push(() => feed.stop());
     await feed.start();
-    await until(() => feed.status('binance', SYM) === 'live', 10_000, 'live despite REST');
+    await until(() => feed.status('binance', SYM) === 'live' && f.subscribers(SYM) === 1, 10_000, 'live despite REST');
     expect(feed.counters().backfillErrors).toBe(2);
     f.trade(SYM, [{ ts: Date.now(), price: 1, qty: 1, side: 'buy' }]);
     await until(() => e.stats().ticks === 1, 5_000, 'a live trade');

@@ -94,7 +94,7 @@ describe.each(VENUES)('%s: fake venue and native adapter', (venue) => {
     const sink = new RecordingSink();
     const fd = feed(venue, f, sink);
     await fd.start();
-    await until(() => fd.status(venue, sym) === 'live', 10_000, 'live');
+    await until(() => fd.status(venue, sym) === 'live' && f.subscribers(sym) === 1, 10_000, 'live');
     f.sendRaw('{"broken json');
     f.sendRaw('{"surprise":true}');
     f.sendRaw('{"broken json again');

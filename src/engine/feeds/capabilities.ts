@@ -148,7 +148,8 @@ export const VENUE_CAPABILITIES = {
   },
   okx: {
     id: 'okx',
-    wsUrl: 'wss://ws.okx.com:8443/ws/v5/public',
+    // The v5 base: public channels are at /public (the same base ccxt pro takes).
+    wsUrl: 'wss://ws.okx.com:8443/ws/v5',
     restUrl: 'https://www.okx.com',
     // Subscribe messages must stay under 64 KB; 480 subscribe requests an hour per connection.
     maxSymbolsPerConnection: 200,

@@ -15,6 +15,9 @@ import { mergeTuning, type FeedTuning } from './ws-feed.js';
  */
 export const CCXT_SILENCE_MS = 5 * 60_000;
 
+/** stop() waits this long at most for ccxt and the consumer loops to wind down. */
+const STOP_WAIT_MS = 2_000;
+
 export interface CcxtProFeedOptions {
   venue: string;
   /** A ccxt pro exchange (see createCcxtExchange). */
@@ -36,7 +39,6 @@ export interface CcxtProFeedOptions {
  */
 export class CcxtProFeed implements Feed {
   readonly venue: string;
-  readonly symbols: readonly string[];
   private readonly ex: Exchange;
   private readonly clock: Clock;
   private readonly log: FeedLog;
@@ -52,13 +54,26 @@ export class CcxtProFeed implements Feed {
 
   constructor(o: CcxtProFeedOptions) {
     this.venue = o.venue;
-    this.symbols = [...new Set(o.symbols)];
+    const symbols = [...new Set(o.symbols)];
     this.ex = o.exchange;
     this.clock = o.clock;
     this.log = o.log ?? silentLog;
     this.tuning = mergeTuning(o.tuning);
     this.silenceMs = this.tuning.silenceMs ?? CCXT_SILENCE_MS;
-    this.core = new FeedCore({ venue: o.venue, symbols: this.symbols, sink: o.sink, clock: o.clock, log: this.log, history: o.history, backfill: o.backfill, bufferLimit: this.tuning.bufferLimit });
+    this.core = new FeedCore({ venue: o.venue, symbols, sink: o.sink, clock: o.clock, log: this.log, history: o.history, backfill: o.backfill, bufferLimit: this.tuning.bufferLimit });
+  }
+
+  get symbols(): readonly string[] {
+    return [...this.core.gates.keys()];
+  }
+
+  /** Watches more symbols: one more consumer loop each (warmed from REST history on first result). */
+  add(symbols: readonly string[]): void {
+    for (const s of symbols) {
+      if (this.core.gates.has(s)) continue;
+      const g = this.core.add(s);
+      if (this.running) this.loops.push(this.loop(g));
+    }
   }
 
   async start(): Promise<void> {
@@ -75,12 +90,9 @@ export class CcxtProFeed implements Feed {
     this.core.stop();
     if (this.checkTimer) clearInterval(this.checkTimer);
     this.checkTimer = null;
-    try {
-      await this.ex.close();
-    } catch (err) {
-      this.log.debug({ venue: this.venue, err: errText(err) }, 'ccxt close failed');
-    }
-    await Promise.all(this.loops);
+    const closing = this.ex.close().catch((err: unknown) => this.log.debug({ venue: this.venue, err: errText(err) }, 'ccxt close failed'));
+    // A socket or a watchTrades that never settles must not hold shutdown.
+    await Promise.race([Promise.all([closing, ...this.loops]), sleep(STOP_WAIT_MS)]);
     this.loops = [];
   }
 

@@ -38,10 +38,23 @@ export class FeedCore {
     this.stats.dropped = this.drops.counts;
     this.board = new StatusBoard(o.venue, o.clock, o.log);
     this.backfiller = o.history ? new Backfiller(o.venue, o.history, o.sink, o.clock, this.stats, o.log, { ...BACKFILL_DEFAULTS, ...o.backfill }) : null;
-    for (const s of o.symbols) {
-      this.gates.set(s, new TradeGate(o.venue, s, o.sink, this.stats, this.board, o.bufferLimit));
-      this.board.set(s, 'reconnecting', 'starting');
+    this.sink = o.sink;
+    this.bufferLimit = o.bufferLimit;
+    for (const s of o.symbols) this.add(s);
+  }
+
+  private readonly sink: TickSink;
+  private readonly bufferLimit: number;
+
+  /** A stream's gate, created (status `reconnecting` until subscribed) if new. */
+  add(symbol: string): TradeGate {
+    let g = this.gates.get(symbol);
+    if (!g) {
+      g = new TradeGate(this.venue, symbol, this.sink, this.stats, this.board, this.bufferLimit);
+      this.gates.set(symbol, g);
+      this.board.set(symbol, 'reconnecting', 'starting');
     }
+    return g;
   }
 
   /**

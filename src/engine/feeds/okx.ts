@@ -11,7 +11,7 @@ export const okxProtocol: VenueProtocol = {
   caps: VENUE_CAPABILITIES.okx,
 
   connectUrl(base) {
-    return base;
+    return `${base}/public`;
   },
 
   subscribeMessages(wires) {

@@ -245,9 +245,22 @@ function closest(input: string, options: readonly string[]): string[] {
   return [...options].sort((a, b) => editDistance(x, a) - editDistance(x, b)).slice(0, MAX_SUGGESTIONS);
 }
 
+/** The fields of a ccxt market that resolution reads. */
+interface CcxtMarketLike {
+  symbol: string;
+  base: string;
+  quote: string;
+  id?: string | undefined;
+  spot?: boolean | undefined;
+  active?: boolean | undefined;
+}
+
 /** A ccxt exchange's spot markets as MarketInfo (active or of unknown state). */
-export function marketsOf(markets: Record<string, { symbol: string; base: string; quote: string; id: string; spot?: boolean; active?: boolean | undefined }>): MarketInfo[] {
-  return Object.values(markets)
-    .filter((m) => m.spot !== false && m.active !== false)
-    .map((m) => ({ symbol: m.symbol, base: m.base, quote: m.quote, id: m.id }));
+export function marketsOf(markets: Record<string, CcxtMarketLike | undefined>): MarketInfo[] {
+  const out: MarketInfo[] = [];
+  for (const m of Object.values(markets)) {
+    if (!m || m.spot === false || m.active === false) continue;
+    out.push({ symbol: m.symbol, base: m.base, quote: m.quote, id: m.id ?? m.symbol });
+  }
+  return out;
 }

@@ -93,7 +93,6 @@ class Slot {
  */
 export class WsFeed implements Feed {
   readonly venue: string;
-  readonly symbols: readonly string[];
   private readonly protocol: VenueProtocol;
   private readonly clock: Clock;
   private readonly log: FeedLog;
@@ -115,7 +114,7 @@ export class WsFeed implements Feed {
     this.protocol = o.protocol;
     const caps = o.protocol.caps;
     this.venue = o.venue ?? caps.id;
-    this.symbols = [...new Set(o.symbols)];
+    const symbols = [...new Set(o.symbols)];
     this.clock = o.clock;
     this.log = o.log ?? silentLog;
     this.tuning = mergeTuning(o.tuning);
@@ -123,9 +122,9 @@ export class WsFeed implements Feed {
     this.pingMs = this.tuning.pingIntervalMs ?? caps.pingIntervalMs;
     this.silenceMs = this.tuning.silenceMs ?? caps.silenceMs;
     this.rotateMs = this.tuning.rotateAfterMs ?? caps.maxConnectionMs - ROTATION_MARGIN_MS;
-    this.core = new FeedCore({ venue: this.venue, symbols: this.symbols, sink: o.sink, clock: o.clock, log: this.log, history: o.history, backfill: o.backfill, bufferLimit: this.tuning.bufferLimit });
+    this.core = new FeedCore({ venue: this.venue, symbols, sink: o.sink, clock: o.clock, log: this.log, history: o.history, backfill: o.backfill, bufferLimit: this.tuning.bufferLimit });
     const core = this.core;
-    chunks(this.symbols, caps.maxSymbolsPerConnection).forEach((syms, i) => {
+    chunks(symbols, caps.maxSymbolsPerConnection).forEach((syms, i) => {
       const gates = syms.map((s) => {
         const g = core.gates.get(s) as TradeGate;
         this.byWire.set(wireSymbol(s, caps.symbolFormat), g);
@@ -154,6 +153,38 @@ export class WsFeed implements Feed {
         drops.drop(kind, sample);
       },
     };
+  }
+
+  get symbols(): readonly string[] {
+    return [...this.core.gates.keys()];
+  }
+
+  /**
+   * Watches more symbols: they join a connection with room (subscribed at once if it is open, then
+   * warmed from REST history) or a new connection.
+   */
+  add(symbols: readonly string[]): void {
+    const caps = this.protocol.caps;
+    for (const s of symbols) {
+      if (this.core.gates.has(s)) continue;
+      const g = this.core.add(s);
+      const wire = wireSymbol(s, caps.symbolFormat);
+      this.byWire.set(wire, g);
+      let slot = this.slots[this.slots.length - 1];
+      if (!slot || slot.gates.length >= caps.maxSymbolsPerConnection) {
+        slot = new Slot(this.slots.length, [], this.tuning.backoff);
+        this.slots.push(slot);
+        slot.gates.push(g);
+        if (this.running) this.connect(slot, 'start');
+        continue;
+      }
+      slot.gates.push(g);
+      const sock = slot.socket;
+      if (this.running && sock?.open) {
+        this.sendSpaced(sock, this.protocol.subscribeMessages([wire], this.nextId));
+        this.core.connected(g, () => this.running && slot.socket?.open === true);
+      }
+    }
   }
 
   async start(): Promise<void> {

@@ -89,6 +89,8 @@ export function emptyCounters(): FeedCounters {
 export interface Feed extends StatusSource {
   readonly venue: string;
   readonly symbols: readonly string[];
+  /** Watches more symbols (unified); each is warmed from REST history before its live trades. */
+  add(symbols: readonly string[]): void;
   /** Connects and subscribes; resolves once the first connection attempt has been made. */
   start(): Promise<void>;
   /** Closes every connection and timer; no reconnect afterwards. */
