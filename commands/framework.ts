@@ -455,7 +455,8 @@ export function parseToken(spec: ArgSpec, token: string): Parsed {
 
 /** `PAIR`, `[venue]`, `[up|down|both]`, `PAIR...` */
 function argUsage(a: ArgSpec): string {
-  let label = a.label ?? (a.kind === 'pair' ? 'PAIR' : a.choices ? a.choices.join('|') : a.name);
+  const choices = a.choices ?? (a.kind === 'direction' ? DIRECTION_CHOICES : a.kind === 'sensitivity' ? SENSITIVITIES : undefined);
+  let label = a.label ?? (a.kind === 'pair' ? 'PAIR' : choices ? choices.join('|') : a.name);
   if (a.many) label += '...';
   return a.required ? label : `[${label}]`;
 }
@@ -510,6 +511,7 @@ function failure(def: AnyCommand, message: string): { ok: false; message: string
  */
 export function parseText<S extends z.ZodType>(def: CommandDefinition<S>, text: string): ParseResult<z.output<S>> {
   const values: Record<string, ArgValue> = {};
+  const placed: { token: string; index: number }[] = [];
   let next = 0;
   for (const token of tokenize(text)) {
     const eq = token.indexOf('=');
@@ -520,22 +522,30 @@ export function parseText<S extends z.ZodType>(def: CommandDefinition<S>, text: 
       assign(values, named, p.value);
       continue;
     }
-    let placed = false;
+    let fitted = false;
     for (let i = next; i < def.args.length; i++) {
       const spec = def.args[i] as ArgSpec;
       if (!spec.many && values[spec.name] !== undefined) continue;
       const p = parseToken(spec, token);
       if (!p.ok) continue;
       assign(values, spec, p.value);
+      placed.push({ token, index: i });
       next = spec.many ? i : i + 1;
-      placed = true;
+      fitted = true;
       break;
     }
-    if (!placed) {
+    if (!fitted) {
       const open = def.args.slice(next).filter((a) => a.many || values[a.name] === undefined);
       const hint = open.length ? `; expected ${open.map(describeToken).join(', or ')}` : '; this command takes no more arguments';
       return failure(def, `did not understand "${token}"${hint}`);
     }
+  }
+  // A required argument skipped for a token that fitted a later one: that token was meant for it.
+  const missing = def.args.findIndex((a) => a.required && values[a.name] === undefined);
+  const meant = missing >= 0 ? placed.find((p) => p.index > missing) : undefined;
+  if (meant) {
+    const spec = def.args[missing] as ArgSpec;
+    return failure(def, `${spec.name} must be ${describeToken(spec)}, got "${meant.token}"`);
   }
   return validate(def, values);
 }

@@ -8,7 +8,7 @@ import { AlertLog } from '../src/engine/services/alerts.js';
 import { MemoryStore } from '../src/store/memory.js';
 import type { ChatAddress, SubscriptionLimits } from '../src/engine/ports/store.js';
 import type { Clock } from '../src/engine/index.js';
-import type { CommandContext, CommandServices, PreviewResult, PriceQuote, SystemStatus } from './framework.js';
+import { executeCommand, plainText, type CommandContext, type CommandServices, type PreviewResult, type PriceQuote, type SystemStatus } from './framework.js';
 import { COMMANDS } from './index.js';
 
 export const KNOWN_SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'DOGE/USDT'];
@@ -79,4 +79,14 @@ export function testContext(world: TestWorld, userId = '100', chat: ChatAddress 
     services: world.services,
     catalog: COMMANDS,
   };
+}
+
+/** Runs `/name args` as a user would type it; answers the reply and its text without styles. */
+export async function say(world: TestWorld, line: string, ctx: CommandContext = testContext(world)) {
+  const m = /^\/(\w+)\s*([\s\S]*)$/.exec(line);
+  if (!m) throw new Error(`not a command line: ${line}`);
+  const def = COMMANDS.find((c) => c.name === m[1]);
+  if (!def) throw new Error(`no command /${m[1]}`);
+  const reply = await executeCommand(def, { text: m[2] ?? '' }, ctx);
+  return { reply, text: plainText(reply.text) };
 }
