@@ -32,6 +32,15 @@ export function subscriptionLine(s: Subscription, now: number, proximity?: Proxi
   return out;
 }
 
+/** `1 hour`, `90 minutes`, `30 days`: the largest unit that divides the duration exactly (bounds, snoozes). */
+export function exactDuration(ms: number): string {
+  const units: [number, string][] = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1_000, 'second']];
+  for (const [size, name] of units) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms / size === 1 ? '' : 's'}`;
+  }
+  return `${ms} ms`;
+}
+
 /** `2025-08-11 14:52 UTC` */
 export function shortTime(ts: number): string {
   return formatUtc(ts).replace(/:\d\d UTC$/, ' UTC');

@@ -14,7 +14,7 @@ describe('/mute', () => {
   it('GIVEN a duration out of bounds or not a duration THEN the reply gives the bounds', async () => {
     const w = testWorld();
     await say(w, '/watch BTC/USDT');
-    expect((await say(w, '/mute 90d')).text).toContain('Duration: must be between 60 seconds and 30 days');
+    expect((await say(w, '/mute 90d')).text).toContain('Duration: must be between 1 minute and 30 days');
     expect((await say(w, '/mute later')).text).toContain('Duration must be a duration such as 5m, 1h or 2d, or off, got "later"');
   });
 });

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { MUTE_LIMITS } from '../src/engine/services/subscriptions.js';
-import { formatDuration } from '../src/engine/index.js';
 import { OFF, argSchemas, bold, defineCommand, rangeNumber, reply, rich } from './framework.js';
 import { PAIR_ARG } from './args.js';
-import { shortTime } from './format.js';
+import { exactDuration, shortTime } from './format.js';
 
 /** `mute DURATION [PAIR]` and `mute off [PAIR]` */
 export const muteCommand = defineCommand({
@@ -14,7 +13,7 @@ export const muteCommand = defineCommand({
     { ...PAIR_ARG, required: false, description: 'only this pair (default: all)' },
   ],
   schema: z.object({
-    duration: z.union([z.literal(OFF), rangeNumber(MUTE_LIMITS.minMs, MUTE_LIMITS.maxMs, '', formatDuration)]),
+    duration: z.union([z.literal(OFF), rangeNumber(MUTE_LIMITS.minMs, MUTE_LIMITS.maxMs, '', exactDuration)]),
     pair: argSchemas.pair.optional(),
   }),
   cost: 'light',
@@ -27,6 +26,6 @@ export const muteCommand = defineCommand({
       return reply(`Unmuted ${what}.`);
     }
     const { until } = await ctx.services.subscriptions.mute(actor, args.duration, args.pair);
-    return reply(rich(`Muted ${what} until `, bold(shortTime(until)), ` (${formatDuration(args.duration)}). End it early with /mute off.`));
+    return reply(rich(`Muted ${what} until `, bold(shortTime(until)), ` (${exactDuration(args.duration)}). End it early with /mute off.`));
   },
 });

@@ -1,7 +1,7 @@
 import { chartReply } from '../../../commands/chart.js';
+import { exactDuration, shortTime } from '../../../commands/format.js';
 import { decodeAction, errorReply, plainText, type ButtonAction, type CommandContext, type CommandLimiter, type Reply } from '../../../commands/framework.js';
 import { UserError } from '../../engine/core/errors.js';
-import { formatDuration } from '../../engine/alerts/format.js';
 import type { AlertEvent } from '../../engine/core/types.js';
 import { BUTTON_CHART_RANGE, SNOOZE_MS } from './alert-message.js';
 
@@ -56,7 +56,7 @@ async function run(action: ButtonAction, ctx: CommandContext): Promise<ActionOut
   }
   if (action.type === 'snooze') {
     const { until } = feedHere ? await s.subscriptions.muteFeeds(ctx.actor.chat, SNOOZE_MS, alert.symbol) : await s.subscriptions.mute(actor, SNOOZE_MS, alert.symbol);
-    return { toast: `${alert.symbol} snoozed for ${formatDuration(until - ctx.clock.now())}` };
+    return { toast: `${alert.symbol} snoozed for ${exactDuration(SNOOZE_MS)}, until ${shortTime(until)}` };
   }
   if (feedHere) {
     await s.subscriptions.unfeed(ctx.actor.chat, [alert.symbol]);
