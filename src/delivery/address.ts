@@ -10,9 +10,14 @@ function b64(s: string): string {
   return Buffer.from(s, 'utf8').toString('base64url');
 }
 
+/** An alert id as a job id: as is when it only holds job-id characters (the engine's always do). */
+export function alertJobId(alertId: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(alertId) ? alertId : `x${b64(alertId)}`;
+}
+
 /** One alert to one destination: the job id, the receipt key and the webhook idempotency key. */
 export function alertDeliveryId(alertId: string, to: ChatAddress): string {
-  return `${alertId}.${b64(destinationKey(to))}`;
+  return `${alertJobId(alertId)}.${b64(destinationKey(to))}`;
 }
 
 /** The merged message of one burst window of one destination. */

@@ -9,7 +9,7 @@ import type { AlertRetention, ChatAddress, Store, Subscription } from '../engine
 import { ALERT_RETENTION_DEFAULTS } from '../engine/services/alerts.js';
 import { QuietHoursClock } from '../engine/services/quiet-hours.js';
 import { pauseChat } from '../engine/services/subscriptions.js';
-import { alertDeliveryId, burstDeliveryId, deliverQueueName, destinationKey, RENDER_QUEUE } from './address.js';
+import { alertDeliveryId, alertJobId, burstDeliveryId, deliverQueueName, destinationKey, RENDER_QUEUE } from './address.js';
 import { HIGH_SEVERITY, planFanOut, type Recipient, type SeverityRule, type StaticRoute } from './fanout.js';
 import { alertText, burstText, byStrength } from './message.js';
 import { chatLimits, PLATFORM_RATES, type PlatformRates } from './rates.js';
@@ -115,7 +115,7 @@ export class DeliveryPipeline {
     this.routes = deps.routes ?? [];
     this.renderQueue = deps.queues.queue<AlertEvent>(RENDER_QUEUE, this.options.render);
     for (const p of this.platforms) this.deliverQueues.set(p, deps.queues.queue<DeliverJob>(deliverQueueName(p), this.options.deliver));
-    this.sink = { publish: (alert) => this.renderQueue.add({ id: alert.id, data: alert }) };
+    this.sink = { publish: (alert) => this.renderQueue.add({ id: alertJobId(alert.id), data: alert }) };
   }
 
   /** Starts render workers and one delivery worker per platform with a destination here. */
