@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeAlert, makeSub } from '../../test/store/conformance.js';
 import { presetRule, SENSITIVITY_PRESETS } from '../engine/core/rules.js';
 import { QuietHoursClock } from '../engine/services/quiet-hours.js';
+import { DIVERGENCE } from '../engine/composite/divergence.js';
 import { HIGH_SEVERITY, planFanOut, type StaticRoute } from './fanout.js';
 
 const NOW = Date.UTC(2025, 7, 11, 12, 0);
@@ -62,5 +63,13 @@ describe('planFanOut', () => {
     ];
     const r = planFanOut(alert, [], routes, ctx);
     expect(r).toEqual([{ to: { platform: 'webhook', chatId: 'all' }, mentions: [], subscriptions: [], mergeBursts: false }]);
+  });
+
+  it('GIVEN a cross-venue divergence alert THEN everyone following the symbol gets it, whatever their thresholds', () => {
+    const div = makeAlert({ rules: [DIVERGENCE], venue: 'okx' });
+    const strict = makeSub({ userId: 'x', chat: { platform: 'telegram', chatId: 'x' }, thresholds: { ...SENSITIVITY_PRESETS.low } });
+    const other = makeSub({ userId: 'y', chat: { platform: 'telegram', chatId: 'y' }, venue: 'binance' });
+    const route: StaticRoute = { to: { platform: 'console', chatId: 'stdout' }, thresholds: { ...SENSITIVITY_PRESETS.high } };
+    expect(planFanOut(div, [strict, other], [route], ctx).map((r) => r.to.chatId).sort()).toEqual(['stdout', 'x']);
   });
 });

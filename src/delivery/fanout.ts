@@ -1,3 +1,4 @@
+import { DIVERGENCE } from '../engine/composite/divergence.js';
 import type { AlertEvent } from '../engine/core/types.js';
 import type { ChatAddress, Subscription, Thresholds } from '../engine/ports/store.js';
 import type { QuietHoursClock } from '../engine/services/quiet-hours.js';
@@ -53,13 +54,15 @@ export interface FanOutContext {
  */
 export function planFanOut(alert: AlertEvent, subs: readonly Subscription[], routes: readonly StaticRoute[], ctx: FanOutContext): Recipient[] {
   const satisfied = new Set(alert.rules);
+  // A cross-venue divergence is news for everyone following the symbol, whatever their thresholds.
+  const everyone = satisfied.has(DIVERGENCE);
   const high = isHighSeverity(alert, ctx.severity);
   const out = new Map<string, Recipient>();
   const ruleOf = (t: Pick<Subscription, 'thresholds' | 'sensitivity'>): string => subscriptionRule(t).id;
   for (const s of subs) {
     if (s.symbol !== alert.symbol || s.paused) continue;
     if (s.venue !== undefined && s.venue !== alert.venue) continue;
-    if (!satisfied.has(ruleOf(s))) continue;
+    if (!everyone && !satisfied.has(ruleOf(s))) continue;
     if (s.mutedUntil !== undefined && ctx.now < s.mutedUntil) continue;
     if (!high && s.quiet && ctx.quiet.isQuiet(s.quiet, ctx.now)) continue;
     const key = destinationKey(s.chat);
@@ -70,7 +73,7 @@ export function planFanOut(alert: AlertEvent, subs: readonly Subscription[], rou
   }
   for (const route of routes) {
     if (route.symbols && !route.symbols.includes(alert.symbol)) continue;
-    if (!satisfied.has(ruleOf({ thresholds: route.thresholds }))) continue;
+    if (!everyone && !satisfied.has(ruleOf({ thresholds: route.thresholds }))) continue;
     const key = destinationKey(route.to);
     if (!out.has(key)) out.set(key, { to: route.to, mentions: [], subscriptions: [], mergeBursts: route.mergeBursts ?? false });
   }
