@@ -365,27 +365,21 @@ export class FakeDiscord {
     return a!;
   }
 
-  /** Resolves when cond() holds, re-checked on every request and gateway payload. */
-  async until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-    if (cond()) return;
-    await new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (!cond()) return;
-        done();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`fake discord: timed out waiting for ${what}`));
-      }, timeoutMs);
-      const poll = setInterval(check, 50);
-      const done = () => {
-        clearTimeout(timer);
-        clearInterval(poll);
-        this.events.off('change', check);
-      };
-      this.events.on('change', check);
-    });
+  /** Resolves when cond() holds, re-checked on every request and gateway payload (and every 50 ms). */
+  async until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await cond())) {
+      if (Date.now() > deadline) throw new Error(`fake discord: timed out waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.events.off('change', done);
+          resolve();
+        };
+        const timer = setTimeout(done, 50);
+        this.events.on('change', done);
+      });
+    }
   }
 
   // ---- faults ----------------------------------------------------------------------------
