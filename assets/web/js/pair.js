@@ -1,0 +1,364 @@
+// Pair page: live price chart (composite and every venue) with volume and anomaly markers, and the
+// pair's alerts with their charts.
+import { $, COLORS, api, connectLive, detectorChips, directionEl, el, fmtDateTime, fmtDuration, fmtPct, fmtPrice, fmtTime, pctClass, renderTop, scoreEl, statusEl, throttle } from './common.js';
+
+const MINUTE = 60_000;
+const RANGES = { '15m': 15 * MINUTE, '1h': 60 * MINUTE, '4h': 240 * MINUTE, '24h': 1440 * MINUTE };
+const DEFAULT_RANGE = '1h';
+/** Ranges up to this use the engine's short (1 s) bars, longer ones its long (1 min) bars. */
+const SHORT_RANGE_MAX = 15 * MINUTE;
+/** A line breaks where a venue had no bar for this long (short bars / long bars). */
+const GAP_MS = { '1s': MINUTE, '1m': 5 * MINUTE };
+/** A venue's last close counts for the composite line for this long (as the server's composite). */
+const COMPOSITE_FRESH_MS = 30_000;
+/** When opened at an alert's moment, the alert sits this far into the window. */
+const AT_POSITION = 0.75;
+const MAX_ALERT_CARDS = 50;
+/** The chart is redrawn at most this often while prices arrive. */
+const REDRAW_MS = 1_000;
+
+const q = new URLSearchParams(location.search);
+const slug = q.get('symbol') ?? '';
+let rangeName = RANGES[q.get('range')] ? q.get('range') : DEFAULT_RANGE;
+const at = Number(q.get('at')) || null;
+
+const venues = new Map();
+const alerts = new Map();
+let symbol = slug.replace('-', '/');
+let chart = null;
+let res = '1m';
+let barMs = MINUTE;
+let window0 = { from: 0, to: 0 };
+let live = at === null;
+
+renderTop('');
+document.title = `tickwatch · ${symbol}`;
+
+function venueColor(i) {
+  return COLORS.venues[i % COLORS.venues.length];
+}
+
+function windowFor(now) {
+  const span = RANGES[rangeName];
+  if (at === null) return { from: now - span, to: now };
+  const from = at - span * AT_POSITION;
+  return { from, to: Math.min(now, from + span) };
+}
+
+/** Adds a bar close to a venue's series (x = bar end), merging into the newest point for long bars. */
+function addPoint(v, x, close, volume) {
+  const n = v.x.length;
+  if (n && x === v.x[n - 1]) {
+    v.y[n - 1] = close;
+    v.v[n - 1] += volume;
+  } else if (!n || x > v.x[n - 1]) {
+    v.x.push(x);
+    v.y.push(close);
+    v.v.push(volume);
+  }
+}
+
+function trim(from) {
+  for (const v of venues.values()) {
+    let k = 0;
+    while (k < v.x.length && v.x[k] < from) k++;
+    if (k) {
+      v.x.splice(0, k);
+      v.y.splice(0, k);
+      v.v.splice(0, k);
+    }
+  }
+  for (const [id, a] of alerts) if (a.ts < from) (alerts.delete(id), $(`[data-alert-card="${CSS.escape(id)}"]`)?.remove());
+}
+
+function lineWithGaps(xs, ys) {
+  const out = [];
+  const gap = GAP_MS[res];
+  for (let i = 0; i < xs.length; i++) {
+    if (i && xs[i] - xs[i - 1] > gap) out.push({ x: xs[i - 1] + barMs, y: null });
+    out.push({ x: xs[i], y: ys[i] });
+  }
+  return out;
+}
+
+/** The median, at every bar time of any venue, of each venue's latest close that is still fresh. */
+function compositeLine() {
+  const list = [...venues.values()].filter((v) => v.x.length);
+  const times = [...new Set(list.flatMap((v) => v.x))].sort((a, b) => a - b);
+  const idx = list.map(() => -1);
+  const xs = [];
+  const ys = [];
+  for (const t of times) {
+    const vals = [];
+    list.forEach((v, j) => {
+      while (idx[j] + 1 < v.x.length && v.x[idx[j] + 1] <= t) idx[j]++;
+      if (idx[j] >= 0 && t - v.x[idx[j]] <= Math.max(COMPOSITE_FRESH_MS, barMs)) vals.push(v.y[idx[j]]);
+    });
+    if (!vals.length) continue;
+    vals.sort((a, b) => a - b);
+    const m = vals.length >> 1;
+    xs.push(t);
+    ys.push(vals.length % 2 ? vals[m] : (vals[m - 1] + vals[m]) / 2);
+  }
+  return lineWithGaps(xs, ys);
+}
+
+function volumeBars() {
+  const sum = new Map();
+  for (const v of venues.values()) v.x.forEach((x, i) => sum.set(x, (sum.get(x) ?? 0) + v.v[i]));
+  return [...sum.entries()].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x: x - barMs / 2, y }));
+}
+
+function markers() {
+  return [...alerts.values()].filter((a) => a.ts >= window0.from && a.ts <= window0.to + barMs).map((a) => ({ x: a.ts, y: a.price, id: a.id, direction: a.direction }));
+}
+
+function timeTick(value) {
+  const d = new Date(value);
+  const opts = RANGES[rangeName] <= SHORT_RANGE_MAX ? { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false } : { hour: '2-digit', minute: '2-digit', hour12: false };
+  return d.toLocaleTimeString([], opts);
+}
+
+function ensureChart() {
+  if (chart) return chart;
+  const Chart = window.Chart;
+  Chart.defaults.color = COLORS.muted;
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  chart = new Chart($('#price-chart'), {
+    data: { datasets: [] },
+    options: {
+      animation: false,
+      parsing: false,
+      normalized: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            title: (items) => (items.length ? fmtDateTime(items[0].parsed.x) : ''),
+            label: (item) => (item.dataset.yAxisID === 'vol' ? `${item.dataset.label}: ${item.parsed.y.toLocaleString('en-US', { maximumFractionDigits: 0 })}` : `${item.dataset.label}: ${fmtPrice(item.parsed.y)}`),
+          },
+        },
+      },
+      scales: {
+        x: { type: 'linear', grid: { color: COLORS.grid }, ticks: { callback: timeTick, maxRotation: 0, autoSkipPadding: 24 } },
+        y: { position: 'right', grid: { color: COLORS.grid }, ticks: { callback: (v) => fmtPrice(v) } },
+        vol: { position: 'left', display: false, beginAtZero: true, grid: { display: false } },
+      },
+    },
+  });
+  return chart;
+}
+
+let draws = 0;
+function draw() {
+  const c = ensureChart();
+  const now = Date.now();
+  if (live) window0 = windowFor(now);
+  const list = [...venues.entries()].filter(([, v]) => v.x.length);
+  const many = list.length > 1;
+  const comp = compositeLine();
+  const vol = volumeBars();
+  const maxVol = vol.reduce((m, p) => Math.max(m, p.y), 0);
+  const marks = markers();
+  const datasets = [
+    { type: 'line', label: many ? 'composite' : (list[0]?.[0] ?? symbol), data: comp, borderColor: COLORS.accent, borderWidth: 2, pointRadius: 0, spanGaps: false, yAxisID: 'y', order: 1 },
+  ];
+  if (many) {
+    list.forEach(([name, v]) => {
+      datasets.push({ type: 'line', label: name, data: lineWithGaps(v.x, v.y), borderColor: `${v.color}b3`, borderWidth: 1, pointRadius: 0, spanGaps: false, yAxisID: 'y', order: 2 });
+    });
+  }
+  datasets.push({ type: 'bar', label: 'volume (quote)', data: vol, backgroundColor: '#2a3a4c', barPercentage: 1, categoryPercentage: 1, yAxisID: 'vol', order: 4 });
+  datasets.push({
+    type: 'scatter',
+    label: 'anomaly',
+    data: marks,
+    yAxisID: 'y',
+    order: 0,
+    pointStyle: 'triangle',
+    pointRadius: 9,
+    pointHoverRadius: 11,
+    pointRotation: marks.map((m) => (m.direction === 'up' ? 0 : 180)),
+    backgroundColor: marks.map((m) => (m.direction === 'up' ? COLORS.up : COLORS.down)),
+    borderColor: '#0b1016',
+    borderWidth: 1.5,
+  });
+  c.data.datasets = datasets;
+  c.options.scales.x.min = window0.from;
+  c.options.scales.x.max = window0.to;
+  c.options.scales.vol.max = maxVol > 0 ? maxVol * 4 : 1;
+  c.update('none');
+  const box = $('#chart-box');
+  box.dataset.points = String(comp.filter((p) => p.y !== null).length);
+  box.dataset.markers = String(marks.length);
+  box.dataset.markerIds = marks.map((m) => m.id).join(' ');
+  box.dataset.draws = String(++draws);
+  legend(list, many);
+}
+
+function legend(list, many) {
+  const items = [el('span', { style: `--c:${COLORS.accent}`, textContent: many ? 'composite (median)' : (list[0]?.[0] ?? '') })];
+  if (many) for (const [name, v] of list) items.push(el('span', { textContent: name, style: `--c:${v.color}` }));
+  items.push(el('span', { textContent: 'volume', style: '--c:#2a3a4c' }), el('span', { className: 'marker', textContent: 'anomaly' }));
+  $('#legend').replaceChildren(...items);
+}
+
+const redraw = throttle(draw, REDRAW_MS);
+
+function chip(v) {
+  const c = v.chipEl ?? el('span', { className: 'venue-chip', 'data-venue': v.name });
+  v.chipEl = c;
+  c.dataset.status = v.status;
+  c.replaceChildren(el('span', { className: 'swatch', style: `background:${v.color}` }), el('b', { textContent: v.name }), el('span', { className: 'p', textContent: fmtPrice(v.price) }), statusEl(v.status, v.statusReason ?? ''));
+  return c;
+}
+
+function renderChips() {
+  $('#venue-chips').replaceChildren(...[...venues.values()].map(chip));
+}
+
+function renderHead(sym) {
+  if (!sym) return;
+  $('#pair-price').textContent = fmtPrice(sym.composite);
+  $('#pair-sub').textContent = sym.venues.length > 1 ? `composite of ${sym.venues.join(', ')}` : sym.venues.length ? sym.venues[0] : 'no live venue';
+}
+
+function renderChanges() {
+  const best = [...venues.values()].sort((a, b) => (b.ts ?? 0) - (a.ts ?? 0))[0];
+  if (!best) return;
+  for (const [id, val] of [['#pair-c5', best.change5m], ['#pair-c1h', best.change1h]]) {
+    $(id).textContent = fmtPct(val);
+    $(id).className = `num ${pctClass(val)}`;
+  }
+}
+
+function consensusText(a) {
+  if (!a.consensus) return null;
+  const c = a.consensus;
+  if (c.kind === 'market-wide') return `market-wide: confirmed by ${c.confirming.join(', ') || '—'} of ${c.fresh.length} fresh venues`;
+  return `venue-specific: ${c.confirming.length ? `confirmed by ${c.confirming.join(', ')}` : `not confirmed by ${c.fresh.join(', ') || 'other venues'}`}`;
+}
+
+function alertCard(a) {
+  const focus = at !== null && Math.abs(a.ts - at) < barMs;
+  return el(
+    'article',
+    { className: `pair-alert${focus ? ' focus' : ''}`, 'data-alert-card': a.id },
+    el('img', { src: a.links.chart, alt: `chart of the ${a.symbol} alert at ${fmtDateTime(a.ts)}`, loading: 'lazy' }),
+    el(
+      'div',
+      { className: 'body' },
+      el('div', { className: 'line' }, directionEl(a.direction), el('b', { textContent: a.venue }), el('span', { className: pctClass(a.change.pct), textContent: fmtPct(a.change.pct) }), el('span', { className: 'muted', textContent: `in ${fmtDuration(a.change.windowMs)}` }), scoreEl(a.score, false), el('span', { className: 'muted num', textContent: fmtDateTime(a.ts) })),
+      el('div', { className: 'line' }, el('span', { className: 'muted', textContent: 'price' }), el('span', { className: 'num', textContent: fmtPrice(a.price) }), a.late ? el('span', { className: 'chip', textContent: 'late (after a gap)' }) : null),
+      el('div', { className: 'line' }, detectorChips(a.detectors)),
+      consensusText(a) ? el('div', { className: 'muted', textContent: consensusText(a) }) : null,
+      el('div', { className: 'muted', textContent: a.explanation }),
+    ),
+  );
+}
+
+function addAlert(a) {
+  if (alerts.has(a.id)) return;
+  alerts.set(a.id, a);
+  const box = $('#pair-alerts');
+  const card = alertCard(a);
+  const after = [...box.children].find((c) => (alerts.get(c.dataset.alertCard)?.ts ?? 0) < a.ts);
+  box.insertBefore(card, after ?? null);
+  while (box.children.length > MAX_ALERT_CARDS) {
+    const last = box.lastChild;
+    alerts.delete(last.dataset.alertCard);
+    last.remove();
+  }
+  $('#pair-alerts-empty').classList.toggle('hidden', box.children.length > 0);
+}
+
+async function load() {
+  const now = Date.now();
+  window0 = windowFor(now);
+  res = RANGES[rangeName] <= SHORT_RANGE_MAX && (at === null || now - window0.from <= SHORT_RANGE_MAX) ? '1s' : '1m';
+  const info = await api(`/api/streams?symbol=${encodeURIComponent(slug)}`);
+  barMs = res === '1s' ? info.shortBarMs : info.longBarMs;
+  if (info.streams.length) symbol = info.streams[0].symbol;
+  $('#pair-name').textContent = symbol;
+  document.title = `tickwatch · ${symbol}`;
+  $('#res-note').textContent = res === '1s' ? '1-second bars' : '1-minute bars';
+  venues.clear();
+  info.streams.forEach((s, i) => {
+    venues.set(s.venue, { name: s.venue, color: venueColor(i), x: [], y: [], v: [], price: s.price, ts: s.ts, status: s.status, statusReason: s.statusReason, change5m: s.change5m, change1h: s.change1h });
+  });
+  renderChips();
+  renderHead(info.symbols[0]);
+  renderChanges();
+  const from = Math.floor(window0.from - barMs);
+  const to = Math.ceil(window0.to + barMs);
+  const [bars, hist] = await Promise.all([
+    Promise.all([...venues.keys()].map((v) => api(`/api/streams/${encodeURIComponent(v)}/${encodeURIComponent(slug)}/bars?res=${res}&from=${from}&to=${to}`).catch(() => null))),
+    api(`/api/alerts?symbol=${encodeURIComponent(slug)}&since=${from}&limit=${MAX_ALERT_CARDS}`),
+  ]);
+  for (const b of bars) {
+    if (!b) continue;
+    const v = venues.get(b.venue);
+    b.bars.ts.forEach((t, i) => addPoint(v, t + b.barMs, b.bars.close[i], b.bars.quoteVolume[i]));
+  }
+  alerts.clear();
+  $('#pair-alerts').replaceChildren();
+  for (const a of hist.alerts.filter((x) => x.ts <= to)) addAlert(a);
+  $('#pair-alerts-empty').classList.toggle('hidden', alerts.size > 0);
+  $('#alerts-note').textContent = `since ${fmtTime(from)}`;
+  draw();
+  document.body.dataset.loaded = 'true';
+}
+
+function onStream(u) {
+  const v = venues.get(u.venue);
+  if (!v) return void load();
+  Object.assign(v, { price: u.price, ts: u.ts, change5m: u.change5m, change1h: u.change1h });
+  chip(v);
+  renderChanges();
+  if (!live) return;
+  if (res === '1s') addPoint(v, u.ts, u.price, u.quoteVolume);
+  else addPoint(v, Math.floor(u.barTs / barMs) * barMs + barMs, u.price, u.quoteVolume);
+  trim(Date.now() - RANGES[rangeName] - barMs);
+  redraw();
+}
+
+function onStatus(s) {
+  const v = venues.get(s.venue);
+  if (!v) return;
+  Object.assign(v, { status: s.status, statusReason: s.reason });
+  chip(v);
+}
+
+function setRange(name) {
+  rangeName = name;
+  for (const b of document.querySelectorAll('#ranges button')) b.classList.toggle('active', b.dataset.range === name);
+  const u = new URL(location.href);
+  u.searchParams.set('range', name);
+  history.replaceState(null, '', u);
+  load().catch((err) => console.error('pair: load failed', err));
+}
+
+for (const b of document.querySelectorAll('#ranges button')) b.addEventListener('click', () => setRange(b.dataset.range));
+for (const b of document.querySelectorAll('#ranges button')) b.classList.toggle('active', b.dataset.range === rangeName);
+if (at !== null) {
+  const u = new URL(location.href);
+  u.searchParams.delete('at');
+  $('#at-banner').replaceChildren(`Showing ${fmtDateTime(at)}, the moment of an alert. `, el('a', { href: u.pathname + u.search, textContent: 'Back to live →' }));
+  $('#at-banner').classList.remove('hidden');
+}
+
+await load().catch((err) => console.error('pair: load failed', err));
+connectLive(`/api/events?symbol=${encodeURIComponent(slug)}`, {
+  onOpen: () => load().catch((err) => console.error('pair: resync failed', err)),
+  onUpdate: (u) => {
+    for (const s of u.streams) onStream(s);
+    for (const s of u.statuses) onStatus(s);
+    if (u.symbols.length) renderHead(u.symbols[0]);
+    for (const a of u.alerts) {
+      addAlert(a);
+      redraw();
+    }
+  },
+});

@@ -1,0 +1,214 @@
+import { streamId } from '../engine/index.js';
+import type { StreamStatusInfo } from '../engine/ports/feed.js';
+import type { Clock } from '../engine/ports/clock.js';
+import type { StreamView } from './deps.js';
+import type { DashboardOptions } from './options.js';
+import type { ReadModel, ReadModelEvents, StreamUpdate } from './read-model.js';
+import type { AlertT, SymbolRowT } from './schemas.js';
+
+/** One batch of live changes: the `update` event of /api/events. */
+export interface LiveUpdate {
+  now: number;
+  streams: StreamUpdate[];
+  statuses: { venue: string; symbol: string; status: string; since: number; reason: string }[];
+  alerts: AlertT[];
+  symbols: SymbolRowT[];
+}
+
+interface LiveClient {
+  /** Only this symbol's changes, when set (the pair page). */
+  symbol: string | undefined;
+  controller: ReadableStreamDefaultController<Uint8Array>;
+}
+
+const encoder = new TextEncoder();
+const HEARTBEAT = encoder.encode(': heartbeat\n\n');
+
+export interface LiveStats {
+  clients: number;
+  /** Writes to clients: one per client per batch, and heartbeats. */
+  sent: number;
+  /** Clients dropped for falling too far behind. */
+  dropped: number;
+  batches: number;
+}
+
+/**
+ * The live event stream behind every page. Engine evaluations, feed status changes and alerts are
+ * gathered for batchDelayMs and leave as one `update` event per batch, serialised once and written
+ * to every client. A stream's own updates are spaced by at least streamMinIntervalMs (newer values
+ * replace older ones while they wait), so a busy stream never floods a browser. A client that
+ * cannot keep up is dropped rather than buffered without bound; its browser reconnects by itself.
+ */
+export class LiveHub {
+  private readonly clients = new Set<LiveClient>();
+  private readonly pending = new Map<string, StreamView>();
+  private readonly lastSent = new Map<string, number>();
+  private statuses: StreamStatusInfo[] = [];
+  private alerts: AlertT[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private readonly heartbeat: NodeJS.Timeout;
+  private closed = false;
+  private readonly counts = { sent: 0, dropped: 0, batches: 0 };
+  /** Listeners for tests and the benchmark: each batch as it leaves. */
+  private readonly batchListeners = new Set<(u: LiveUpdate) => void>();
+
+  readonly events: ReadModelEvents = {
+    stream: (s) => {
+      this.pending.set(streamId(s), s);
+      this.schedule(this.opt.batchDelayMs);
+    },
+    status: (info) => {
+      this.statuses.push(info);
+      this.schedule(this.opt.batchDelayMs);
+    },
+    alert: (a) => {
+      this.alerts.push(a);
+      this.schedule(this.opt.batchDelayMs);
+    },
+  };
+
+  constructor(
+    private readonly model: ReadModel,
+    private readonly clock: Clock,
+    private readonly opt: DashboardOptions,
+    private readonly scrub: (s: string) => string,
+  ) {
+    this.heartbeat = setInterval(() => this.broadcast(HEARTBEAT), opt.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  stats(): LiveStats {
+    return { clients: this.clients.size, ...this.counts };
+  }
+
+  onBatch(fn: (u: LiveUpdate) => void): () => void {
+    this.batchListeners.add(fn);
+    return () => this.batchListeners.delete(fn);
+  }
+
+  /** A new event-stream response, or null when the hub is full or closed. */
+  connect(symbol: string | undefined): Response | null {
+    if (this.closed || this.clients.size >= this.opt.maxClients) return null;
+    let client: LiveClient | undefined;
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          client = { symbol, controller };
+          this.clients.add(client);
+          controller.enqueue(encoder.encode(`retry: ${this.opt.retryMs}\n: connected\n\n`));
+        },
+        cancel: () => {
+          if (client) this.clients.delete(client);
+        },
+      },
+      { highWaterMark: this.opt.maxClientBacklogBytes, size: (chunk) => chunk.byteLength },
+    );
+    return new Response(stream, {
+      headers: {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        // Proxies that buffer responses (nginx) would hold the events back.
+        'x-accel-buffering': 'no',
+      },
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const c of this.clients) {
+      try {
+        c.controller.close();
+      } catch {
+        // Already closed by the client.
+      }
+    }
+    this.clients.clear();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed) return;
+    const at = performance.now() + delayMs;
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.flush(), delayMs);
+    this.timer.unref();
+  }
+
+  private flush(): void {
+    this.timer = null;
+    this.timerAt = Infinity;
+    const t = performance.now();
+    const now = this.clock.now();
+    const streams: StreamUpdate[] = [];
+    const touched = new Set<string>();
+    let nextDue = Infinity;
+    for (const [id, s] of this.pending) {
+      const last = this.lastSent.get(id) ?? -Infinity;
+      if (t - last >= this.opt.streamMinIntervalMs) {
+        streams.push(this.model.update(s, now));
+        touched.add(s.symbol);
+        this.lastSent.set(id, t);
+        this.pending.delete(id);
+      } else nextDue = Math.min(nextDue, last + this.opt.streamMinIntervalMs);
+    }
+    const statuses = this.statuses.map((s) => ({ venue: s.venue, symbol: s.symbol, status: s.status, since: s.since, reason: s.reason }));
+    for (const s of statuses) touched.add(s.symbol);
+    const alerts = this.alerts;
+    this.statuses = [];
+    this.alerts = [];
+    if (nextDue < Infinity) this.schedule(Math.max(1, nextDue - t));
+    if (streams.length === 0 && statuses.length === 0 && alerts.length === 0) return;
+    const update: LiveUpdate = { now, streams, statuses, alerts, symbols: this.model.symbolRows(touched) };
+    this.counts.batches++;
+    for (const fn of this.batchListeners) fn(update);
+    if (this.clients.size === 0) return;
+    const bySymbol = new Map<string | undefined, Uint8Array | null>();
+    for (const c of this.clients) {
+      let bytes = bySymbol.get(c.symbol);
+      if (bytes === undefined) {
+        bytes = this.encode(c.symbol === undefined ? update : only(update, c.symbol));
+        bySymbol.set(c.symbol, bytes);
+      }
+      if (bytes) this.send(c, bytes);
+    }
+  }
+
+  private encode(u: LiveUpdate | null): Uint8Array | null {
+    if (!u) return null;
+    return encoder.encode(`event: update\ndata: ${this.scrub(JSON.stringify(u))}\n\n`);
+  }
+
+  private send(c: LiveClient, bytes: Uint8Array): void {
+    try {
+      c.controller.enqueue(bytes);
+      this.counts.sent++;
+      if ((c.controller.desiredSize ?? 0) < 0) {
+        // More than maxClientBacklogBytes waiting for this client: drop it; it reconnects and resyncs.
+        this.counts.dropped++;
+        this.clients.delete(c);
+        c.controller.error(new Error('event-stream client too slow'));
+      }
+    } catch {
+      this.clients.delete(c);
+    }
+  }
+
+  private broadcast(bytes: Uint8Array): void {
+    for (const c of this.clients) this.send(c, bytes);
+  }
+}
+
+/** The part of an update that concerns one symbol, or null when nothing does. */
+function only(u: LiveUpdate, symbol: string): LiveUpdate | null {
+  const streams = u.streams.filter((s) => s.symbol === symbol);
+  const statuses = u.statuses.filter((s) => s.symbol === symbol);
+  const alerts = u.alerts.filter((a) => a.symbol === symbol);
+  if (streams.length === 0 && statuses.length === 0 && alerts.length === 0) return null;
+  return { now: u.now, streams, statuses, alerts, symbols: u.symbols.filter((s) => s.symbol === symbol) };
+}
