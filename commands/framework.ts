@@ -203,7 +203,7 @@ export interface Proximity {
   movePct: number;
   /** Latest calibrated score of the stream. */
   score?: number | undefined;
-  /** 0..1: the smaller of move/threshold and score/minScore, 1 meaning "would fire". */
+  /** 0..1: the move so far over the rule's move threshold (1: the move part is met). */
   ratio: number;
 }
 

@@ -75,9 +75,9 @@ export class EngineProximity implements ProximitySource {
       const down = m.down * 100;
       const movePct = t.direction === 'up' ? up : t.direction === 'down' ? down : up >= -down ? up : down;
       const score = s.evaluation.warmingUp ? undefined : s.evaluation.score;
-      const byMove = t.movePct > 0 ? Math.abs(movePct) / t.movePct : 1;
-      const byScore = score === undefined ? 0 : score / t.minScore;
-      const p = { movePct, score, ratio: Math.max(0, Math.min(1, byMove, byScore)) };
+      // The move is the part a user sets and can watch grow; the score is per bar and says little
+      // between anomalies, so it is reported but does not scale the ratio.
+      const p = { movePct, score, ratio: t.movePct > 0 ? Math.min(1, Math.abs(movePct) / t.movePct) : 1 };
       if (!best || p.ratio > best.ratio) best = p;
     }
     return best;
