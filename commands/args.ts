@@ -1,8 +1,9 @@
 /** Argument specs and schemas several commands share, so that they read and check alike. */
 import { z } from 'zod';
-import { RULE_LIMITS, formatDuration } from '../src/engine/index.js';
+import { RULE_LIMITS } from '../src/engine/index.js';
 import type { Thresholds } from '../src/engine/ports/store.js';
 import { argSchemas, rangeNumber, type ArgSpec } from './framework.js';
+import { exactDuration } from './format.js';
 
 export const PAIR_ARG: ArgSpec = { name: 'pair', kind: 'pair', description: 'the pair, e.g. BTC/USDT', required: true, autocomplete: 'symbols' };
 export const VENUE_ARG: ArgSpec = { name: 'venue', kind: 'venue', description: 'one venue only, e.g. binance (default: any venue)' };
@@ -15,9 +16,9 @@ const limit = RULE_LIMITS;
 /** Schemas of the threshold arguments, with the allowed ranges in their messages. */
 export const thresholdSchemas = {
   threshold: rangeNumber(limit.movePct.min, limit.movePct.max, '%'),
-  window: rangeNumber(limit.moveWindowMs.min, limit.moveWindowMs.max, '', formatDuration),
+  window: rangeNumber(limit.moveWindowMs.min, limit.moveWindowMs.max, '', exactDuration),
   score: rangeNumber(limit.minScore.min, limit.minScore.max),
-  cooldown: rangeNumber(limit.cooldownMs.min, limit.cooldownMs.max, '', (ms) => (ms === 0 ? '0' : formatDuration(ms))),
+  cooldown: rangeNumber(limit.cooldownMs.min, limit.cooldownMs.max, '', (ms) => (ms === 0 ? '0' : exactDuration(ms))),
   direction: argSchemas.direction,
 };
 

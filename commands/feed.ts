@@ -5,7 +5,7 @@ import type { CommandContext } from './framework.js';
 import { argSchemas, bold, defineCommand, reply, rich, type ArgSpec } from './framework.js';
 import { PAIR_ARG } from './args.js';
 
-export const CHANNEL_ARG: ArgSpec = { name: 'channel', kind: 'channel', description: 'the channel (default: this chat or topic)' };
+export const CHANNEL_ARG: ArgSpec = { name: 'channel', kind: 'channel', label: '#channel', description: 'the channel (default: this chat or topic)' };
 
 /** The chat a feed command acts on: the named channel (checked by the adapter) or this chat. */
 export async function feedTarget(channel: string | undefined, ctx: CommandContext): Promise<ChatAddress> {

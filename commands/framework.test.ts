@@ -57,7 +57,7 @@ describe('parseText', () => {
     expect(r).toEqual({ ok: false, message: 'threshold: must be between 0% and 500%\nUsage: ' + usage(watchCommand) });
     const w = parseText(watchCommand, 'BTC/USDT 3% 2d');
     expect(w.ok).toBe(false);
-    if (!w.ok) expect(w.message).toContain('window: must be between 1 second and 24 hours');
+    if (!w.ok) expect(w.message).toContain('window: must be between 1 second and 1 day');
   });
 
   it('GIVEN a many-valued last argument THEN it collects every remaining token', () => {

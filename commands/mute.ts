@@ -9,7 +9,7 @@ export const muteCommand = defineCommand({
   name: 'mute',
   description: 'Pause your alerts for a while (all pairs, or one); "mute off" ends it',
   args: [
-    { name: 'duration', kind: 'duration', off: true, required: true, description: 'how long, e.g. 30m, 2h, 1d; or off' },
+    { name: 'duration', kind: 'duration', label: 'DURATION|off', off: true, required: true, description: 'how long, e.g. 30m, 2h, 1d; or off' },
     { ...PAIR_ARG, required: false, description: 'only this pair (default: all)' },
   ],
   schema: z.object({

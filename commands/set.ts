@@ -14,8 +14,8 @@ export const setCommand = defineCommand({
     THRESHOLD_ARG,
     WINDOW_ARG,
     DIRECTION_ARG,
-    { name: 'score', kind: 'score', description: 'the anomaly score that alerts, 0.5 to 1 (e.g. score=0.995)' },
-    { name: 'cooldown', kind: 'duration', description: 'quiet time after an alert unless the move grows (e.g. cooldown=30m)' },
+    { name: 'score', kind: 'score', label: 'score=N', description: 'the anomaly score that alerts, 0.5 to 1 (e.g. score=0.995)' },
+    { name: 'cooldown', kind: 'duration', label: 'cooldown=DURATION', description: 'quiet time after an alert unless the move grows (e.g. cooldown=30m)' },
   ],
   schema: z.object({
     ...pairSchema,
