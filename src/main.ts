@@ -1,11 +1,297 @@
+import { hostname } from 'node:os';
 import type { Config } from './config/schema.js';
+import { secretValues } from './config/load.js';
+import { attachCrossVenue } from './engine/composite/index.js';
+import { SENSITIVITY_PRESETS, type Sensitivity } from './engine/core/rules.js';
+import type { AlertEvent } from './engine/core/types.js';
+import { Engine } from './engine/engine.js';
+import { EngineBarSource } from './engine/bar-source.js';
+import { createFeeds, type FeedSet } from './engine/feeds/create-feeds.js';
+import type { ChartPort } from './engine/ports/chart.js';
+import { systemClock } from './engine/ports/clock.js';
+import type { Destination } from './engine/ports/destination.js';
+import type { QueueBackend, RateLimiter } from './engine/ports/queue.js';
+import type { Store } from './engine/ports/store.js';
+import { StoreRuleSource } from './engine/services/rule-source.js';
+import { WindowSnapshots } from './engine/services/snapshots.js';
+import { EngineSnapshots } from './engine/snapshot.js';
+import { BackgroundTrainer } from './engine/trainers.js';
+import { DeliveryPipeline } from './delivery/pipeline.js';
+import type { StaticRoute } from './delivery/fanout.js';
+import { ConsoleDestination } from './delivery/destinations/console.js';
+import { WebhookDestination } from './delivery/destinations/webhook.js';
+import { createLogger, type Logger } from './ops/log.js';
+import { AppMetrics } from './ops/metrics.js';
+import { connectRedis, type RedisClient } from './store/redis-client.js';
+import { RedisStore } from './store/redis.js';
+import { MemoryStore } from './store/memory.js';
+import { BullQueueBackend } from './queue/bullmq.js';
+import { InProcessQueueBackend } from './queue/memory.js';
+import { MemoryRateLimiter, RedisRateLimiter } from './queue/rate-limit.js';
+import { RenderPool } from './render/index.js';
+import { createHttpApp, listen, type RunningServer } from './web/server.js';
+
+/** How often live mode closes bars whose time is up (and the engine learns the local time). */
+export const ADVANCE_INTERVAL_MS = 200;
+/** Shutdown waits this long for in-flight work before it gives up and exits anyway. */
+export const SHUTDOWN_TIMEOUT_MS = 15_000;
+/** Hosts a dashboard may bind without a token. */
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Everything the running product is made of, for the shutdown path and for tests. */
+export interface App {
+  cfg: Config;
+  log: Logger;
+  engine: Engine;
+  feeds: FeedSet;
+  store: Store;
+  queues: QueueBackend;
+  pipeline: DeliveryPipeline;
+  charts: ChartPort & { close(): Promise<void> };
+  metrics: AppMetrics;
+  http: RunningServer;
+  /** Stops taking work, flushes state, closes connections. Resolves when done. */
+  stop(reason: string): Promise<void>;
+}
+
+/** The static route every alert of the default sensitivity takes: the console (standard output). */
+function consoleRoute(sensitivity: Sensitivity): StaticRoute {
+  return { to: { platform: 'console', chatId: 'stdout' }, thresholds: { ...SENSITIVITY_PRESETS[sensitivity] } };
+}
 
 /**
- * The composition root: builds every real client from the config and runs until a signal.
- * Resolves with the process exit code.
+ * Builds every real client from the config and starts them: the composition root. Nothing else
+ * in the product constructs vendor clients or reads the environment.
+ */
+export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promise<App> {
+  const log = opts.log ?? createLogger({ level: cfg.log.level, secrets: secretValues(cfg) });
+  const clock = systemClock;
+  const metrics = new AppMetrics();
+  const onError = (err: unknown, context: string) => log.error({ err, context }, `${context} failed`);
+
+  if (!LOOPBACK.has(cfg.http.host) && !cfg.secrets.dashboardToken) {
+    throw new Error(`http.host is ${cfg.http.host}, which is not loopback: set TICKWATCH_DASHBOARD_TOKEN to protect the dashboard, or bind 127.0.0.1`);
+  }
+
+  // State and queues: Redis when configured, else embedded in memory.
+  let redis: RedisClient | null = null;
+  let store: Store;
+  let queues: QueueBackend;
+  let limiter: RateLimiter;
+  if (cfg.store.url) {
+    const conn = { url: cfg.store.url };
+    redis = connectRedis(conn);
+    redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+    store = new RedisStore(redis, { prefix: cfg.store.prefix });
+    queues = BullQueueBackend.connect(conn, { prefix: cfg.store.prefix, onError });
+    limiter = new RedisRateLimiter(redis, cfg.store.prefix);
+    log.info({ store: 'redis', prefix: cfg.store.prefix }, 'state in Redis');
+  } else {
+    store = new MemoryStore(clock);
+    queues = new InProcessQueueBackend();
+    limiter = new MemoryRateLimiter();
+    log.info({ store: 'memory' }, 'no store.url / REDIS_URL: state is kept in memory and lost on restart');
+  }
+
+  // Where alerts go: the console always; webhooks from config; chat platforms when their token is set.
+  const routes: StaticRoute[] = [consoleRoute(cfg.alerts.sensitivity as Sensitivity)];
+  const destinations: Destination[] = [new ConsoleDestination({ write: (s) => process.stdout.write(s), chartDir: cfg.alerts.dir })];
+  if (cfg.webhooks.length) {
+    destinations.push(
+      new WebhookDestination(cfg.webhooks.map((w) => ({ name: w.name, url: w.url, chart: w.chart, secret: cfg.secrets.webhookSecrets[w.name] }))),
+    );
+    for (const w of cfg.webhooks) {
+      routes.push({ to: { platform: 'webhook', chatId: w.name }, symbols: w.symbols, thresholds: { ...SENSITIVITY_PRESETS[w.sensitivity as Sensitivity] } });
+    }
+  }
+
+  const rules = new StoreRuleSource(store, { everywhere: routes.map((r) => r.thresholds), onError });
+  await rules.start();
+
+  const trainer = new BackgroundTrainer((err) => onError(err, 'model training'));
+  let pipeline: DeliveryPipeline | null = null;
+  const engine = new Engine({
+    options: cfg.engine,
+    clock,
+    rules,
+    // The pipeline needs the engine's bars for charts; the engine needs the pipeline's sink.
+    sink: { publish: (a: AlertEvent) => pipeline!.sink.publish(a) },
+    trainer,
+    onError,
+  });
+  engine.onAlert((a) => {
+    metrics.alertFired(a);
+    log.info({ alert: a.id, venue: a.venue, symbol: a.symbol, direction: a.direction, pct: a.change.pct, score: a.score }, 'alert');
+  });
+  const bars = new EngineBarSource(engine);
+
+  const charts = new RenderPool({ size: cfg.render.workers, cacheEntries: cfg.render.cacheEntries, onError });
+  pipeline = new DeliveryPipeline({
+    store,
+    queues,
+    limiter,
+    clock,
+    destinations,
+    routes,
+    chart: { renderer: charts, bars },
+    onError,
+    onDeadLetter: (queue, job, err) => log.error({ queue, job: job.id, err }, 'delivery gave up: dead letter'),
+  });
+
+  // Window snapshots: restored before the feeds start, then topped up by their backfill.
+  const snapshots = new WindowSnapshots(store, new EngineSnapshots(engine), onError);
+  const restored = await snapshots.restoreAll();
+  if (restored.restored || restored.unusable.length) log.info(restored, 'window snapshots restored');
+
+  const feeds = createFeeds({ exchanges: { ...cfg.exchanges } }, engine, { clock, log });
+  const cross = attachCrossVenue(engine, { statuses: feeds });
+  feeds.onStatus((c) => log.info({ venue: c.venue, symbol: c.symbol, status: c.status, previous: c.previous, reason: c.reason }, 'stream status'));
+
+  registerMetrics(metrics, engine, feeds, pipeline, trainer);
+
+  const app = createHttpApp({
+    metrics,
+    health: {
+      async check() {
+        const checks: Record<string, { ok: boolean; detail?: string }> = {};
+        if (redis) {
+          try {
+            await redis.ping();
+            checks.store = { ok: true, detail: 'redis' };
+          } catch (err) {
+            checks.store = { ok: false, detail: (err as Error).message };
+          }
+        } else checks.store = { ok: true, detail: 'memory' };
+        const live = feeds.statuses().filter((s) => s.status === 'live').length;
+        checks.feeds = { ok: live > 0, detail: `${live} live streams` };
+        return { ready: Object.values(checks).every((c) => c.ok), checks };
+      },
+    },
+  });
+  const http = await listen(app, cfg.http.host, cfg.http.port);
+  log.info({ host: cfg.http.host, port: http.port }, 'http: /healthz, /metrics');
+
+  pipeline.start();
+  snapshots.start();
+  await feeds.start();
+  for (const p of feeds.problems) log.error(p, p.message);
+  const advance = setInterval(() => engine.advance(clock.now()), ADVANCE_INTERVAL_MS);
+  log.info({ host: hostname(), venues: feeds.feeds.length, streams: feeds.statuses().length }, 'tickwatch running');
+
+  let stopping: Promise<void> | null = null;
+  const stop = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      log.info({ reason }, 'shutting down');
+      clearInterval(advance);
+      const step = async (name: string, fn: () => Promise<unknown> | unknown) => {
+        try {
+          await fn();
+        } catch (err) {
+          log.warn({ err, step: name }, `shutdown: ${name} failed`);
+        }
+      };
+      await step('feeds', () => feeds.stop());
+      await step('cross-venue', () => cross.detach());
+      await step('engine', () => engine.flush());
+      await step('snapshots', () => snapshots.stop());
+      await step('delivery', () => pipeline!.close());
+      await step('queues', () => queues.close());
+      await step('charts', () => charts.close());
+      await step('rules', () => rules.stop?.());
+      await step('http', () => http.close());
+      await step('store', () => store.close());
+      if (redis) await step('redis', () => redis!.quit());
+      log.info('stopped');
+      log.flush?.();
+    })();
+    return stopping;
+  };
+
+  return { cfg, log, engine, feeds, store, queues, pipeline, charts, metrics, http, stop };
+}
+
+function registerMetrics(metrics: AppMetrics, engine: Engine, feeds: FeedSet, pipeline: DeliveryPipeline, trainer: BackgroundTrainer): void {
+  const byVenue = (pick: (c: { ticks: number; late: number; duplicates: number }) => number) => () => {
+    const m = new Map<string, number>();
+    for (const s of engine.streams()) m.set(s.venue, (m.get(s.venue) ?? 0) + pick(s.counters));
+    return [...m].map(([venue, value]) => ({ labels: { venue }, value }));
+  };
+  metrics.counter('tickwatch_ticks_total', 'Trades taken in by the engine, by venue', ['venue'], byVenue((c) => c.ticks));
+  metrics.counter('tickwatch_late_ticks_total', 'Trades dropped as too late for their bar, by venue', ['venue'], byVenue((c) => c.late));
+  metrics.counter('tickwatch_duplicate_ticks_total', 'Repeated trades dropped, by venue', ['venue'], byVenue((c) => c.duplicates));
+  metrics.gauge('tickwatch_streams', 'Streams by venue and feed status', ['venue', 'status'], () => {
+    const m = new Map<string, number>();
+    for (const s of feeds.statuses()) m.set(`${s.venue}\u0000${s.status}`, (m.get(`${s.venue}\u0000${s.status}`) ?? 0) + 1);
+    return [...m].map(([k, value]) => {
+      const [venue, status] = k.split('\u0000');
+      return { labels: { venue, status }, value };
+    });
+  });
+  metrics.counter('tickwatch_feed_dropped_frames_total', 'Malformed or unexpected frames dropped, by venue and kind', ['venue', 'kind'], () =>
+    Object.entries(feeds.counters()).flatMap(([venue, c]) => Object.entries(c.dropped).map(([kind, value]) => ({ labels: { venue, kind }, value }))),
+  );
+  metrics.counter('tickwatch_feed_reconnects_total', 'Connections lost and re-established, by venue', ['venue'], () =>
+    Object.entries(feeds.counters()).map(([venue, c]) => ({ labels: { venue }, value: c.disconnects })),
+  );
+  metrics.gauge('tickwatch_trainer_pending', 'Model trainings waiting', [], () => [{ labels: {}, value: trainer.pending }]);
+  let queueCache: { at: number; rows: { labels: Record<string, string>; value: number }[] } = { at: 0, rows: [] };
+  // Queue depths are read asynchronously between scrapes (prometheus collectors are synchronous here).
+  const refreshQueues = () =>
+    pipeline
+      .status(0)
+      .then((qs) => {
+        queueCache = {
+          at: Date.now(),
+          rows: qs.flatMap((q) => Object.entries(q.counts).map(([state, value]) => ({ labels: { queue: q.name, state }, value: Number(value) }))),
+        };
+      })
+      .catch(() => {});
+  const t = setInterval(refreshQueues, 5_000);
+  t.unref();
+  void refreshQueues();
+  metrics.gauge('tickwatch_queue_jobs', 'Jobs by queue and state', ['queue', 'state'], () => queueCache.rows);
+}
+
+/**
+ * `tickwatch run`: builds the app, runs until SIGTERM or SIGINT, shuts down cleanly. Resolves with
+ * the exit code.
  */
 export async function startApp(cfg: Config): Promise<number> {
-  void cfg;
-  process.stderr.write('tickwatch run: live feeds are not wired into this build yet\n');
-  return 1;
+  const log = createLogger({ level: cfg.log.level, secrets: secretValues(cfg) });
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection (contained)'));
+  let app: App;
+  try {
+    app = await buildApp(cfg, { log });
+  } catch (err) {
+    log.fatal({ err }, 'could not start');
+    process.stderr.write(`tickwatch: could not start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (++signals > 1) {
+        log.warn({ signal: sig }, 'second signal: exiting now');
+        resolve(1);
+        return;
+      }
+      const timer = setTimeout(() => {
+        log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long: exiting');
+        resolve(1);
+      }, SHUTDOWN_TIMEOUT_MS);
+      timer.unref();
+      app.stop(sig).then(
+        () => {
+          clearTimeout(timer);
+          resolve(0);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
 }

@@ -36,7 +36,7 @@ describe('config', () => {
     const cfg = buildConfig({ store: { url: 'redis://file:1' } }, { REDIS_URL: 'redis://env:2', TICKWATCH_HTTP_PORT: '9999', DISCORD_TOKEN: 'd-secret', TELEGRAM_BOT_TOKEN: 't-secret' });
     expect(cfg.store.url).toBe('redis://env:2');
     expect(cfg.http.port).toBe(9999);
-    expect(cfg.secrets).toEqual({ discordToken: 'd-secret', telegramToken: 't-secret', dashboardToken: undefined });
+    expect(cfg.secrets).toEqual({ discordToken: 'd-secret', telegramToken: 't-secret', dashboardToken: undefined, webhookSecrets: {} });
     expect(() => buildConfig({ secrets: { discordToken: 'x' } }, {})).toThrow(ConfigError);
     expect(Object.isFrozen(cfg.exchanges)).toBe(true);
   });

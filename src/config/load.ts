@@ -8,6 +8,17 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** Names of the environment variables that hold secrets (never printed). */
 export const SECRET_ENV = ['DISCORD_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TICKWATCH_DASHBOARD_TOKEN'] as const;
 
+/** The environment variable holding webhook `name`'s signing secret. */
+export function webhookSecretEnv(name: string): string {
+  return `TICKWATCH_WEBHOOK_SECRET_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** Every secret value in the configuration (for scrubbing logs). */
+export function secretValues(cfg: Config): string[] {
+  const s = cfg.secrets;
+  return [s.discordToken, s.telegramToken, s.dashboardToken, ...Object.values(s.webhookSecrets)].filter((x): x is string => !!x);
+}
+
 /** A configuration that failed validation: every problem with its path and a hint. */
 export class ConfigError extends UserError {
   constructor(
@@ -52,6 +63,12 @@ export function buildConfig(raw: unknown, env: Env, source = 'config'): Config {
       discordToken: env.DISCORD_TOKEN || undefined,
       telegramToken: env.TELEGRAM_BOT_TOKEN || undefined,
       dashboardToken: env.TICKWATCH_DASHBOARD_TOKEN || undefined,
+      webhookSecrets: Object.fromEntries(
+        r.data.webhooks.flatMap((w) => {
+          const v = env[webhookSecretEnv(w.name)];
+          return v ? [[w.name, v]] : [];
+        }),
+      ),
     },
   };
   return deepFreeze(cfg);

@@ -71,6 +71,37 @@ export const configSchema = z
       .strict()
       .default({ level: 'info' }),
     engine: engineSchema.default({}),
+    /** Subscriptions a user (on one platform) and a chat may hold. */
+    limits: z
+      .object({ perUser: z.number().int().min(1).max(10_000).default(20), perChat: z.number().int().min(1).max(100_000).default(50) })
+      .strict()
+      .default({ perUser: 20, perChat: 50 }),
+    render: z
+      .object({
+        /** Chart worker threads (default: min(2, cores)). */
+        workers: z.number().int().min(1).max(64).optional(),
+        cacheEntries: z.number().int().min(0).max(100_000).optional(),
+        theme: z.enum(['dark', 'light']).default('dark'),
+      })
+      .strict()
+      .default({ theme: 'dark' }),
+    /**
+     * Outbound webhooks for the operator's own pipelines. The signing secret of webhook `name` comes
+     * from the environment variable TICKWATCH_WEBHOOK_SECRET_<NAME> (upper case, - as _).
+     */
+    webhooks: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only'),
+            url: httpUrl,
+            chart: z.enum(['base64', 'url', 'none']).default('base64'),
+            symbols: z.array(z.string().min(1)).optional(),
+            sensitivity: z.enum(SENSITIVITIES as unknown as [string, ...string[]]).default('normal'),
+          })
+          .strict(),
+      )
+      .default([]),
   })
   .strict();
 
@@ -81,6 +112,8 @@ export interface Secrets {
   discordToken?: string | undefined;
   telegramToken?: string | undefined;
   dashboardToken?: string | undefined;
+  /** Webhook signing secrets by webhook name. */
+  webhookSecrets: Record<string, string>;
 }
 
 export type Config = z.output<typeof configSchema> & {
