@@ -445,7 +445,8 @@ export class FakeDiscord {
 
   private interact(type: number, user: FakeUser, channel: FakeChannel, data: Record<string, unknown>, message?: FakeMessage): InteractionRecord {
     const id = this.ids.next();
-    const token = `aW50ZXJhY3Rpb246${id}:${randomBytes(24).toString('base64url')}`;
+    // Discord's tokens are base64 of `interaction:<id>:<secret>`.
+    const token = Buffer.from(`interaction:${id}:${randomBytes(48).toString('base64url')}`).toString('base64url');
     const g = this.guildOf(channel);
     const payload: Record<string, unknown> = {
       id,
