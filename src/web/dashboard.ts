@@ -3,6 +3,7 @@ import type { Context, Env, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { secretScrubber } from '../ops/log.js';
 import { StaticFiles } from './assets.js';
@@ -89,6 +90,8 @@ export function mountDashboard(app: OpenAPIHono, deps: DashboardDeps, files: Sta
   for (const p of guarded) web.use(p, headers, auth.middleware);
   web.use('/api/*', noStore, compress(), scrubJson(scrub));
   web.onError((err, c) => {
+    // Refusals by middleware (a cross-site form post, a body too large) keep their own status.
+    if (err instanceof HTTPException) return c.json({ error: 'refused', message: err.message || 'request refused' }, err.status);
     deps.log?.error({ err: scrub(String(err)), path: c.req.path }, 'dashboard request failed');
     return c.json({ error: 'internal', message: 'the dashboard could not answer this request; the log says why' }, 500);
   });

@@ -212,7 +212,7 @@ describe('GIVEN a market of three venues of BTC/USDT and one of ETH/USDT, and a 
       await f.store.recordAlert(old, { historyPerStream: 200, ttlMs: 60 * MINUTE });
       const r = await get(`/api/alerts/${old.id}/chart.png`);
       expect(r.status).toBe(404);
-      expect((await r.json()).message).toMatch(/no chart/);
+      expect(((await r.json()) as { message: string }).message).toMatch(/no chart/);
     });
   });
 
