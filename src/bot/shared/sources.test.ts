@@ -3,7 +3,8 @@ import { SENSITIVITY_PRESETS, presetRule, type Bar, type BarSource, type ChartPo
 import { injectMove, randomWalk } from '../../engine/testing/synthetic.js';
 import { replay, type Run } from '../../engine/testing/harness.js';
 import { testResolver } from '../../../commands/testing.js';
-import { EnginePrices, EngineProximity, KnownSymbols, RenderedCharts, ReplayPreview } from './sources.js';
+import { CompositeBook } from '../../engine/composite/index.js';
+import { CompositePrices, EngineProximity, KnownSymbols, RenderedCharts, ReplayPreview } from './sources.js';
 
 const START = Date.UTC(2025, 7, 11, 12);
 const SPIKE_AT = START + 20 * 60_000;
@@ -18,12 +19,17 @@ describe('engine-backed command services', () => {
     shortBars = run.engine.find('binance', 'BTC/USDT')!.bars('short');
   });
 
-  it('EnginePrices: every venue with its last price; the composite is the median of the fresh ones', async () => {
-    const q = await new EnginePrices(run.engine, { status: (venue) => (venue === 'kraken' ? 'stale' : 'live') }).price('BTC/USDT');
-    expect(q?.venues.map((v) => [v.venue, v.status])).toEqual([['binance', 'live'], ['kraken', 'stale']]);
-    expect(q?.composite).toBe(q?.venues[0]?.price);
-    expect(q?.venues[0]?.price).toBeGreaterThan(62_000);
-    expect(await new EnginePrices(run.engine).price('ETH/USDT')).toBeNull();
+  it('CompositePrices: every venue with its last close and status; the composite leaves the stale venue out', async () => {
+    const statuses = { status: (venue: string) => (venue === 'kraken' ? ('stale' as const) : ('live' as const)) };
+    const book = new CompositeBook({}, statuses);
+    book.update('binance', 'BTC/USDT', START, 64_000);
+    book.update('okx', 'BTC/USDT', START, 64_010);
+    book.update('kraken', 'BTC/USDT', START, 60_000);
+    const q = await new CompositePrices(book, statuses).price('BTC/USDT');
+    expect(q?.venues.map((v) => [v.venue, v.price, v.status])).toEqual([['binance', 64_000, 'live'], ['kraken', 60_000, 'stale'], ['okx', 64_010, 'live']]);
+    expect(q?.composite).toBe(64_005);
+    expect((await new CompositePrices(book).price('BTC/USDT', 'okx'))?.venues).toHaveLength(1);
+    expect(await new CompositePrices(book).price('ETH/USDT')).toBeNull();
   });
 
   it('EngineProximity: the pumped venue is past its move threshold; a far threshold is only partly reached', () => {

@@ -25,40 +25,31 @@ import type { AlertEvent } from '../../engine/core/types.js';
 import { Engine } from '../../engine/engine.js';
 import { STATISTICAL_DETECTORS, type EngineOptionsInput } from '../../engine/options.js';
 import type { BarSource, ChartPort } from '../../engine/ports/chart.js';
-import type { StatusSource, StreamStatus } from '../../engine/ports/feed.js';
+import type { CompositeBook } from '../../engine/composite/index.js';
+import type { StatusSource } from '../../engine/ports/feed.js';
 import { StaticRuleSource } from '../../engine/ports/rule-source.js';
 import type { Thresholds } from '../../engine/ports/store.js';
 import type { SymbolResolver } from '../../engine/services/subscriptions.js';
 import { InlineTrainer } from '../../engine/trainers.js';
 
-/** Statuses whose last price is not news: left out of the composite. */
-const NOT_FRESH: ReadonlySet<StreamStatus> = new Set(['stale', 'reconnecting']);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-/** Last prices from the engine's windows; the composite is the median of the fresh venues. */
-export class EnginePrices implements PriceLookup {
+/**
+ * Prices from the cross-venue composite book (attachCrossVenue(...).book): each venue's newest
+ * bar close, and the composite as the book computes it (median of the fresh, live venues).
+ */
+export class CompositePrices implements PriceLookup {
   constructor(
-    private readonly engine: Engine,
+    private readonly book: CompositeBook,
     private readonly feeds?: StatusSource | undefined,
   ) {}
 
   async price(symbol: string, venue?: string): Promise<PriceQuote | null> {
-    const venues: VenuePrice[] = [];
-    for (const s of this.engine.streams()) {
-      if (s.symbol !== symbol || (venue !== undefined && s.venue !== venue) || s.short.length === 0) continue;
-      const price = s.short.close[s.short.slot(0)] as number;
-      const ts = Number.isFinite(s.watermark) ? s.watermark : s.short.lastTs + this.engine.options.shortBarMs;
-      venues.push({ venue: s.venue, price, ts, status: this.feeds?.status(s.venue, symbol) });
-    }
+    const venues: VenuePrice[] = this.book
+      .all(symbol)
+      .filter((p) => venue === undefined || p.venue === venue)
+      .map((p) => ({ venue: p.venue, price: p.price, ts: p.ts, status: this.feeds?.status(p.venue, symbol) }))
+      .sort((a, b) => a.venue.localeCompare(b.venue));
     if (venues.length === 0) return null;
-    venues.sort((a, b) => a.venue.localeCompare(b.venue));
-    const fresh = venues.filter((v) => !(v.status && NOT_FRESH.has(v.status))).map((v) => v.price);
-    return { symbol, venues, composite: fresh.length ? median(fresh) : undefined };
+    return { symbol, venues, composite: this.book.composite(symbol)?.price };
   }
 }
 
