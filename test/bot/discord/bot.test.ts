@@ -156,7 +156,8 @@ describe('the Discord bot, driven through the real discord.js client', () => {
 
     const up = w.fake.press({ user: w.owner, message: msg, customId: encodeAction({ type: 'vote_up', alertId: alert.id })! });
     const vote = message(await w.fake.answer(up));
-    expect(vote).toMatchObject({ ephemeral: true, text: 'Thanks for the feedback (👍 1 · 👎 0)' });
+    expect(vote.ephemeral).toBe(true);
+    expect(vote.text).toMatch(/👍 1 · 👎 0/);
     expect(await w.store.getFeedback(alert.id)).toEqual({ up: 1, down: 0 });
 
     const chart = w.fake.press({ user: w.alice, message: msg, customId: encodeAction({ type: 'chart', alertId: alert.id })! });
@@ -167,7 +168,9 @@ describe('the Discord bot, driven through the real discord.js client', () => {
     expect((await attachedPng(c.m)).image.height).toBeGreaterThan(100);
 
     const unwatch = w.fake.press({ user: w.alice, message: msg, customId: encodeAction({ type: 'unwatch', alertId: alert.id })! });
-    expect(message(await w.fake.answer(unwatch))).toMatchObject({ ephemeral: true, text: 'You no longer watch BTC/USDT' });
+    const gone = message(await w.fake.answer(unwatch));
+    expect(gone.ephemeral).toBe(true);
+    expect(gone.text).toMatch(/no longer watch BTC\/USDT/);
     expect(await w.store.subscriptionsOfUser('discord', w.alice.id)).toEqual([]);
     expect(w.errors).toEqual([]);
   });

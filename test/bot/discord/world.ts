@@ -6,7 +6,7 @@ import { DiscordDestination } from '../../../src/bot/discord/destination.js';
 import { PauseNotices } from '../../../src/bot/discord/notices.js';
 import { registerDiscordCommands } from '../../../src/bot/register.js';
 import { CommandRateLimiter } from '../../../src/bot/shared/rate-limit.js';
-import { EnginePrices, KnownSymbols, RenderedCharts, ReplayPreview, StatusReport } from '../../../src/bot/shared/sources.js';
+import { KnownSymbols, RenderedCharts, ReplayPreview, StatusReport } from '../../../src/bot/shared/sources.js';
 import { DeliveryPipeline } from '../../../src/delivery/pipeline.js';
 import { EngineBarSource } from '../../../src/engine/bar-source.js';
 import { Engine } from '../../../src/engine/engine.js';
@@ -98,7 +98,7 @@ export class World {
     this.services = {
       subscriptions: this.subscriptions,
       alerts: this.alertLog,
-      prices: this.engine ? new EnginePrices(this.engine) : { price: async () => null },
+      prices: { price: async () => null },
       symbols: new KnownSymbols(symbols.resolve, symbols.known),
       charts: new RenderedCharts(bars, renderer, this.alertLog),
       preview: new ReplayPreview(bars),
