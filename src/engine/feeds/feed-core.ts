@@ -50,7 +50,7 @@ export class FeedCore {
   add(symbol: string): TradeGate {
     let g = this.gates.get(symbol);
     if (!g) {
-      g = new TradeGate(this.venue, symbol, this.sink, this.stats, this.board, this.bufferLimit);
+      g = new TradeGate(this.venue, symbol, this.sink, this.stats, this.bufferLimit);
       this.gates.set(symbol, g);
       this.board.set(symbol, 'reconnecting', 'starting');
     }
@@ -99,7 +99,10 @@ export class FeedCore {
   }
 
   statuses(): StreamStatusInfo[] {
-    return this.board.all();
+    return this.board.all((symbol) => {
+      const ts = this.gates.get(symbol)?.lastTs;
+      return ts !== undefined && Number.isFinite(ts) ? ts : undefined;
+    });
   }
 
   onStatus(fn: StatusListener): () => void {

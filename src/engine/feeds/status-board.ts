@@ -24,7 +24,7 @@ export class StatusBoard {
   set(symbol: string, status: StreamStatus, reason: string): void {
     const cur = this.byKey.get(symbol);
     if (cur && cur.status === status) return;
-    const info: StreamStatusInfo = { venue: this.venue, symbol, status, since: this.clock.now(), reason, lastTradeTs: cur?.lastTradeTs };
+    const info: StreamStatusInfo = { venue: this.venue, symbol, status, since: this.clock.now(), reason };
     this.byKey.set(symbol, info);
     const change: StreamStatusChange = { ...info, previous: cur?.status };
     const level = status === 'live' || status === 'backfilling' ? 'info' : 'warn';
@@ -38,14 +38,9 @@ export class StatusBoard {
     }
   }
 
-  /** Notes the newest trade time handed over (shown in status output). */
-  noteTrade(symbol: string, ts: number): void {
-    const cur = this.byKey.get(symbol);
-    if (cur && !(cur.lastTradeTs !== undefined && cur.lastTradeTs >= ts)) cur.lastTradeTs = ts;
-  }
-
-  all(): StreamStatusInfo[] {
-    return [...this.byKey.values()].map((i) => ({ ...i }));
+  /** Every stream's status; `lastTrade` supplies the newest trade time handed over, if any. */
+  all(lastTrade: (symbol: string) => number | undefined = () => undefined): StreamStatusInfo[] {
+    return [...this.byKey.values()].map((i) => ({ ...i, lastTradeTs: lastTrade(i.symbol) }));
   }
 
   on(fn: StatusListener): () => void {

@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { BarOrigin, Tick } from '../core/types.js';
-import { emptyCounters, silentLog } from '../ports/feed.js';
+import { emptyCounters } from '../ports/feed.js';
 import type { TickSink } from '../ports/tick-sink.js';
-import { StatusBoard } from './status-board.js';
 import { TradeGate } from './trade-gate.js';
 
 function setup(limit = 100) {
   const got: [number, BarOrigin][] = [];
   const sink: TickSink = { ingest: (t, o = 'live') => (got.push([t.ts, o]), 'ok'), ingestShortBars: () => 0, ingestLongBars: () => 0 };
   const counters = emptyCounters();
-  const gate = new TradeGate('v', 'BTC/USDT', sink, counters, new StatusBoard('v', { now: () => 0 }, silentLog), limit);
+  const gate = new TradeGate('v', 'BTC/USDT', sink, counters, limit);
   return { got, gate, counters };
 }
 

@@ -1,7 +1,6 @@
 import type { BarOrigin, Tick } from '../core/types.js';
 import type { FeedCounters } from '../ports/feed.js';
 import type { TickSink } from '../ports/tick-sink.js';
-import type { StatusBoard } from './status-board.js';
 
 /**
  * The way one stream's trades reach the engine. Live trades pass straight through, except while a
@@ -13,7 +12,8 @@ export class TradeGate {
   /** Venue time of the newest trade handed to the engine. */
   lastTs = -Infinity;
   /** Ids of the trades handed over at exactly lastTs (a trade at the gap's edge is not repeated). */
-  private lastKeys: string[] = [];
+  private readonly lastKeys: string[] = [];
+  private lastKeyCount = 0;
   /** Local time the newest live trade arrived (for the stale rule). */
   lastArrival = 0;
   /** Set when the stale rule fired; the next live trade clears it. */
@@ -25,7 +25,6 @@ export class TradeGate {
     readonly symbol: string,
     private readonly sink: TickSink,
     private readonly counters: FeedCounters,
-    private readonly board: StatusBoard,
     private readonly bufferLimit: number,
   ) {}
 
@@ -88,24 +87,25 @@ export class TradeGate {
     return n;
   }
 
-  /** Hands trades of a warm start or gap straight to the engine (nothing buffered). */
+  /** Hands one trade to the engine and remembers the newest. */
   private deliver(t: Tick, origin: BarOrigin): void {
     this.sink.ingest(t, origin);
     const ts = t.ts;
     if (ts > this.lastTs) {
       this.lastTs = ts;
-      this.lastKeys.length = 0;
-      this.lastKeys.push(keyOf(t));
-      this.board.noteTrade(this.symbol, ts);
-    } else if (ts === this.lastTs && this.lastKeys.length < MAX_EDGE_KEYS) {
-      this.lastKeys.push(keyOf(t));
+      this.lastKeys[0] = keyOf(t);
+      this.lastKeyCount = 1;
+    } else if (ts === this.lastTs && this.lastKeyCount < MAX_EDGE_KEYS) {
+      this.lastKeys[this.lastKeyCount++] = keyOf(t);
     }
   }
 
   private isNew(t: Tick): boolean {
     if (t.ts > this.lastTs) return true;
     if (t.ts < this.lastTs) return false;
-    return !this.lastKeys.includes(keyOf(t));
+    const k = keyOf(t);
+    for (let i = 0; i < this.lastKeyCount; i++) if (this.lastKeys[i] === k) return false;
+    return true;
   }
 }
 

@@ -109,6 +109,8 @@ export class WsFeed implements Feed {
   private reqId = 0;
   private readonly nextId = () => ++this.reqId;
   private readonly parseSink: ParseSink;
+  /** Local arrival time of the frame being parsed (one clock read per frame, not per trade). */
+  private frameAt = 0;
 
   constructor(o: WsFeedOptions) {
     this.protocol = o.protocol;
@@ -136,9 +138,8 @@ export class WsFeed implements Feed {
     const byWire = this.byWire;
     const stats = core.stats;
     const drops = core.drops;
-    const clock = this.clock;
     this.parseSink = {
-      trade(wire: string, ts: number, price: number, qty: number, side: Side | undefined, id: string): void {
+      trade: (wire: string, ts: number, price: number, qty: number, side: Side | undefined, id: string): void => {
         const g = byWire.get(wire);
         if (g === undefined) {
           drops.drop('unknown_symbol', wire);
@@ -146,12 +147,10 @@ export class WsFeed implements Feed {
         }
         stats.ticks++;
         const t: Tick = { venue, symbol: g.symbol, ts, price, qty, side, id };
-        g.live(t, clock.now());
+        g.live(t, this.frameAt);
         if (g.stale) core.wake(g);
       },
-      drop(kind: string, sample: string): void {
-        drops.drop(kind, sample);
-      },
+      drop: (kind: string, sample: string): void => drops.drop(kind, sample),
     };
   }
 
@@ -276,6 +275,7 @@ export class WsFeed implements Feed {
     if (sock.retired) return;
     const now = this.clock.now();
     sock.lastFrameAt = now;
+    this.frameAt = now;
     this.core.stats.frames++;
     if (slot.next === sock) this.completeRotation(slot, sock);
     if (isBinary) {
