@@ -1,0 +1,90 @@
+import { Client } from 'discord.js';
+import { testWorld } from '../commands/testing.js';
+import { DiscordBot, DiscordDestination, discordClientOptions, discordRest } from '../src/bot/discord/index.js';
+import { registerDiscordCommands } from '../src/bot/register.js';
+import { DeliveryPipeline } from '../src/delivery/pipeline.js';
+import type { AlertEvent, BarSource } from '../src/engine/index.js';
+import { subscriptionRule } from '../src/engine/services/rule-source.js';
+import { InProcessQueueBackend } from '../src/queue/memory.js';
+import { MemoryRateLimiter } from '../src/queue/rate-limit.js';
+import { ChartRenderer } from '../src/render/renderer.js';
+import { sampleAlertRequest } from '../src/render/samples.js';
+import { FakeDiscord } from '../test/fakes/discord/index.js';
+import type { BenchRunner } from './types.js';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * On loopback, with the real discord.js client against the fake Discord:
+ * - alert to message: an AlertEvent published to the delivery pipeline until the fake has stored
+ *   the channel message, chart rendered and uploaded as multipart (every alert a new chart);
+ * - command round trip: a user's /price dispatched over the gateway until the interaction
+ *   callback is recorded.
+ */
+export const run: BenchRunner = async ({ quick }) => {
+  const fake = await FakeDiscord.start();
+  const owner = fake.addUser('bench');
+  const guild = fake.addGuild('Bench', owner);
+  const channel = [...guild.channels.values()][0]!;
+  const sample = sampleAlertRequest('spike');
+  const world = testWorld({ now: sample.alert.ts });
+  const bars: BarSource = { seriesAround: () => sample.series, seriesFor: () => sample.series };
+  const rest = discordRest(fake.token, { apiBase: fake.apiBase });
+  await registerDiscordCommands(rest, { applicationId: fake.applicationId });
+  const bot = new DiscordBot({ client: new Client(discordClientOptions({ apiBase: fake.apiBase })), token: fake.token, services: world.services, clock: world.clock });
+  const queues = new InProcessQueueBackend();
+  const pipeline = new DeliveryPipeline({
+    store: world.store,
+    queues,
+    limiter: new MemoryRateLimiter(),
+    clock: world.clock,
+    destinations: [new DiscordDestination({ rest })],
+    chart: { renderer: new ChartRenderer(), bars },
+    options: { rates: {} },
+  });
+  pipeline.start();
+  await bot.start();
+  try {
+    await fake.answer(fake.slash({ user: owner, channel, name: 'watch', options: { pair: 'BTC/USDT' } }));
+    const [sub] = await world.store.allSubscriptions();
+    world.quotes.set('BTC/USDT', { symbol: 'BTC/USDT', composite: sample.alert.price, venues: [{ venue: sample.alert.venue, price: sample.alert.price, ts: sample.alert.ts }] });
+    const n = quick ? 20 : 100;
+    const alertMs: number[] = [];
+    for (let i = 0; i < n + 3; i++) {
+      // Each alert an hour after the last: a new chart, outside any burst window or cooldown.
+      const ts = sample.alert.ts + i * 3_600_000;
+      const alert: AlertEvent = { ...sample.alert, id: `${sample.alert.id}-${i}`, ts, rules: sub ? [subscriptionRule(sub).id] : sample.alert.rules };
+      world.clock.t = ts;
+      const before = fake.messages.length;
+      const t0 = performance.now();
+      await pipeline.sink.publish(alert);
+      await fake.until(() => fake.messages.length > before, 'the alert message');
+      if (i >= 3) alertMs.push(performance.now() - t0);
+    }
+    const cmdMs: number[] = [];
+    for (let i = 0; i < n + 3; i++) {
+      const t0 = performance.now();
+      await fake.answer(fake.slash({ user: owner, channel, name: 'price', options: { pair: 'BTC/USDT' } }));
+      if (i >= 3) cmdMs.push(performance.now() - t0);
+    }
+    alertMs.sort((a, b) => a - b);
+    cmdMs.sort((a, b) => a - b);
+    return {
+      name: 'discord',
+      measures: [
+        { key: 'discord.alert_to_message.p50_ms', label: 'alert to Discord message, chart included, p50', value: percentile(alertMs, 50), unit: 'ms' },
+        { key: 'discord.alert_to_message.p99_ms', label: 'alert to Discord message, chart included, p99', value: percentile(alertMs, 99), unit: 'ms', goal: '<= 250 (tick to message)' },
+        { key: 'discord.command_round_trip.p50_ms', label: '/price round trip over the gateway, p50', value: percentile(cmdMs, 50), unit: 'ms' },
+        { key: 'discord.command_round_trip.p99_ms', label: '/price round trip over the gateway, p99', value: percentile(cmdMs, 99), unit: 'ms' },
+      ],
+      notes: [`${n} alerts and ${n} commands, loopback, in-process queues, one chart render and multipart upload per alert`],
+    };
+  } finally {
+    await bot.stop();
+    await pipeline.close();
+    await queues.close();
+    await fake.close();
+  }
+};
