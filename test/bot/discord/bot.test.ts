@@ -175,6 +175,30 @@ describe('the Discord bot, driven through the real discord.js client', () => {
     expect(w.errors).toEqual([]);
   });
 
+  it('GIVEN /watch in a DM THEN the alert goes to that DM without mentions, and /feed there needs no admin', async () => {
+    w = await World.start();
+    const dm = w.fake.dmChannel(w.alice);
+    const r = w.fake.slash({ user: w.alice, channel: dm, name: 'watch', options: { pair: 'ETH/USDT' } });
+    expect(message(await w.fake.answer(r)).text).toContain('Watching **ETH/USDT**');
+    const [sub] = await w.store.subscriptionsOfUser('discord', w.alice.id);
+    expect(sub?.chat).toEqual({ platform: 'discord', chatId: dm.id, chatType: 'private' });
+    await w.pipeline.sink.publish(makeAlert({ symbol: 'ETH/USDT', ts: Date.now() - 30_000, rules: [subscriptionRule(sub!).id] }));
+    await w.fake.until(() => w!.alertsIn(dm).length === 1, 'the alert in the DM');
+    expect(w.alertsIn(dm)[0]!.content).toBe('');
+    const feed = w.fake.slash({ user: w.alice, channel: dm, name: 'feed', options: { pairs: 'SOL/USDT' } });
+    expect(message(await w.fake.answer(feed)).text).toContain('Feed started');
+  });
+
+  it('GIVEN Discord answers 429 to the reply edit THEN discord.js waits it out and the chart still arrives', async () => {
+    w = await World.start();
+    w.fake.rateLimitNext({ method: 'PATCH', path: /^\/webhooks\// }, 300, { bucket: 'webhook' });
+    const r = w.fake.slash({ user: w.alice, channel: w.general, name: 'chart', options: { pair: 'SOL/USDT' } });
+    const { m } = message(await w.fake.answer(r));
+    expect(m.attachments).toHaveLength(1);
+    expect(w.fake.requests.filter((q) => q.method === 'PATCH').map((q) => q.status)).toEqual([429, 200]);
+    expect(w.errors).toEqual([]);
+  });
+
   it('GIVEN a user asking for charts in a loop THEN the per-user limit refuses the excess with when to retry, and others are unaffected', async () => {
     w = await World.start();
     const answers: string[] = [];

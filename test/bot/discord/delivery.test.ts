@@ -14,7 +14,7 @@ import { InProcessQueueBackend } from '../../../src/queue/memory.js';
 import { MemoryRateLimiter } from '../../../src/queue/rate-limit.js';
 import { ChartRenderer } from '../../../src/render/index.js';
 import { MemoryStore } from '../../../src/store/memory.js';
-import { buttonsOf, FakeDiscord, type FakeChannel, type FakeGuild, type FakeUser } from '../../fakes/discord/index.js';
+import { buttonsOf, FakeDiscord, type FakeDiscordOptions, type FakeChannel, type FakeGuild, type FakeUser } from '../../fakes/discord/index.js';
 import { makeAlert, makeSub } from '../../store/conformance.js';
 import { attachedPng, waveBarSource } from './helpers.js';
 
@@ -33,8 +33,8 @@ interface Setup {
   dead: string[];
 }
 
-async function setup(): Promise<Setup> {
-  const fake = await FakeDiscord.start();
+async function setup(opts: FakeDiscordOptions = {}): Promise<Setup> {
+  const fake = await FakeDiscord.start(opts);
   const owner = fake.addUser('owner');
   const guild = fake.addGuild('Traders', owner);
   const alerts = fake.addChannel(guild, 'alerts');
@@ -146,6 +146,26 @@ describe('alert delivery to Discord through the delivery pipeline', () => {
     await s.pipeline.sink.publish(alert);
     await drained(s);
     expect(s.fake.messagesIn(s.alerts)).toHaveLength(1);
+  });
+
+  it('GIVEN the channel\'s rate-limit bucket is used up THEN the next alert waits for the reset the headers announced and arrives', async () => {
+    await s.pipeline.close();
+    await s.queues.close();
+    await s.fake.close();
+    s = await setup({ buckets: { 'POST /channels/:channel/messages': { limit: 2, windowMs: 1_500 } } });
+    const sub = await subscribe(s, {});
+    for (let i = 0; i < 3; i++) {
+      await s.pipeline.sink.publish(alertFor(sub, i));
+      // Past the burst window: each alert is its own message.
+      await drained(s);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await s.fake.until(() => s.fake.messagesIn(s.alerts).length === 3, 'the third alert');
+    const sends = s.fake.requests.filter((r) => MESSAGES.test(r.path));
+    // discord.js saw "remaining 0" and never sent the third request into a 429.
+    expect(sends.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(sends[2]!.at - sends[0]!.at).toBeGreaterThanOrEqual(1_400);
+    expect(s.dead).toEqual([]);
   });
 
   it('GIVEN a global 429 THEN the destination reports a temporary failure with Discord\'s wait', async () => {

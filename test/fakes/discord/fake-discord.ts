@@ -321,6 +321,16 @@ export class FakeDiscord {
     return this.messages.filter((m) => m.channelId === id);
   }
 
+  /** The user's DM channel with the bot (created on first use), where DM commands happen. */
+  dmChannel(user: FakeUser): FakeChannel {
+    let c = this.dmChannelOf(user.id);
+    if (!c) {
+      c = { id: this.ids.next(), name: '', type: ChannelKind.DM, overwrites: [], recipientId: user.id };
+      this.dmChannels.set(c.id, c);
+    }
+    return c;
+  }
+
   dmChannelOf(userId: string): FakeChannel | undefined {
     for (const c of this.dmChannels.values()) if (c.recipientId === userId) return c;
     return undefined;
@@ -660,12 +670,7 @@ export class FakeDiscord {
     const rid = String((q.json as { recipient_id?: unknown } | null)?.recipient_id ?? '');
     const user = this.users.get(rid);
     if (!user) return apiError(400, 50035, 'Invalid Form Body');
-    let c = this.dmChannelOf(rid);
-    if (!c) {
-      c = { id: this.ids.next(), name: '', type: ChannelKind.DM, overwrites: [], recipientId: rid };
-      this.dmChannels.set(c.id, c);
-    }
-    return json(channelPayload(c, this.users));
+    return json(channelPayload(this.dmChannel(user), this.users));
   }
 
   /** Who may do what in a channel: 10003 unknown, 50001 cannot see it, 50013 cannot post. */
