@@ -14,7 +14,7 @@ function matches(a) {
 }
 
 function row(a, fresh) {
-  const consensus = a.consensus ? (a.consensus.kind === 'market-wide' ? `market-wide (${a.consensus.confirming.length}/${a.consensus.fresh.length})` : 'this venue only') : '—';
+  const consensus = a.consensus ? (a.consensus.kind === 'market-wide' ? `market-wide ${a.consensus.confirming.length}/${a.consensus.fresh.length}` : 'this venue only') : null;
   return el(
     'tr',
     { className: fresh ? 'alert-row new' : 'alert-row', 'data-alert': a.id },
@@ -26,7 +26,7 @@ function row(a, fresh) {
     el('td', { className: 'num r', textContent: fmtPrice(a.price) }),
     el('td', { className: 'r' }, scoreEl(a.score, false)),
     el('td', {}, detectorChips(a.detectors.slice(0, 3))),
-    el('td', { className: 'muted', textContent: consensus, title: a.explanation }),
+    el('td', { className: 'why' }, consensus ? el('span', { className: 'chip', textContent: consensus }) : null, consensus ? ' ' : null, a.explanation),
   );
 }
 

@@ -136,9 +136,17 @@ export function connectLive(path, { onUpdate, onOpen }) {
   window.addEventListener('pagehide', () => es.close());
 }
 
+/** Median of numbers; null for none. */
+export function median(values) {
+  const v = values.filter((x) => x !== null && x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
 export function decimalsFor(p) {
   const a = Math.abs(p);
-  if (a >= 1000) return 2;
+  if (a >= 10) return 2;
   if (a >= 1) return 4;
   if (a === 0) return 2;
   return Math.min(10, 3 - Math.floor(Math.log10(a)) + 1);

@@ -1,6 +1,6 @@
 // Pair page: live price chart (composite and every venue) with volume and anomaly markers, and the
 // pair's alerts with their charts.
-import { $, COLORS, api, connectLive, detectorChips, directionEl, el, fmtDateTime, fmtDuration, fmtPct, fmtPrice, fmtTime, pctClass, renderTop, scoreEl, statusEl, throttle } from './common.js';
+import { $, COLORS, api, median, connectLive, detectorChips, directionEl, el, fmtDateTime, fmtDuration, fmtPct, fmtPrice, fmtTime, pctClass, renderTop, scoreEl, statusEl, throttle } from './common.js';
 
 const MINUTE = 60_000;
 const RANGES = { '15m': 15 * MINUTE, '1h': 60 * MINUTE, '4h': 240 * MINUTE, '24h': 1440 * MINUTE };
@@ -95,10 +95,8 @@ function compositeLine() {
       if (idx[j] >= 0 && t - v.x[idx[j]] <= Math.max(COMPOSITE_FRESH_MS, barMs)) vals.push(v.y[idx[j]]);
     });
     if (!vals.length) continue;
-    vals.sort((a, b) => a - b);
-    const m = vals.length >> 1;
     xs.push(t);
-    ys.push(vals.length % 2 ? vals[m] : (vals[m - 1] + vals[m]) / 2);
+    ys.push(median(vals));
   }
   return lineWithGaps(xs, ys);
 }
@@ -225,10 +223,11 @@ function renderHead(sym) {
   $('#pair-sub').textContent = sym.venues.length > 1 ? `composite of ${sym.venues.join(', ')}` : sym.venues.length ? sym.venues[0] : 'no live venue';
 }
 
+/** The pair's changes: the median over the live venues (the composite's own change). */
 function renderChanges() {
-  const best = [...venues.values()].sort((a, b) => (b.ts ?? 0) - (a.ts ?? 0))[0];
-  if (!best) return;
-  for (const [id, val] of [['#pair-c5', best.change5m], ['#pair-c1h', best.change1h]]) {
+  const live = [...venues.values()].filter((v) => v.status === 'live' || v.status === 'unknown');
+  for (const [id, key] of [['#pair-c5', 'change5m'], ['#pair-c1h', 'change1h']]) {
+    const val = median(live.map((v) => v[key]));
     $(id).textContent = fmtPct(val);
     $(id).className = `num ${pctClass(val)}`;
   }
