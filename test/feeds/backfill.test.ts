@@ -5,7 +5,7 @@ import { createCcxtExchange } from '../../src/engine/feeds/ccxt-exchange.js';
 import { VENUE_CAPABILITIES } from '../../src/engine/feeds/capabilities.js';
 import { WsFeed } from '../../src/engine/feeds/ws-feed.js';
 import { calmTrades, spikeTrades, FakeBinance, type NewTrade } from '../fakes/exchanges/index.js';
-import { FAST, PROTOCOLS, until } from './helpers.js';
+import { FAST, PROTOCOLS, RecordingSink, until } from './helpers.js';
 
 const SYM = 'BTC/USDT';
 const clock = { now: () => Date.now() };
@@ -110,6 +110,26 @@ describe('warm start and gap backfill, through the engine', () => {
     expect(b.bars('long')).toEqual(a.bars('long'));
     expect(eB.stats()).toMatchObject({ late: 0, duplicates: 0 });
     expect(feedB.counters()).toMatchObject({ disconnects: 1, backfilledTicks: gap.length });
+  });
+
+  it('GIVEN windows restored up to a point THEN the first backfill fills the gap from there instead of warming afresh', async () => {
+    const f = await binance();
+    const now = Date.now();
+    f.addHistory(SYM, calmTrades({ start: now - 10 * 60_000, seconds: 590, price: 60_000, seed: 4 }));
+    const resume = now - 2 * 60_000;
+    const sink = new RecordingSink();
+    const ex = await createCcxtExchange('binance', false, { restUrl: f.restUrl });
+    const history = new CcxtHistory(ex, 'binance', VENUE_CAPABILITIES.binance);
+    const feed = new WsFeed({ protocol: PROTOCOLS.binance, symbols: [SYM], sink, clock, history, wsUrl: f.wsUrl, tuning: FAST, resumeFrom: () => resume });
+    cleanup.push(() => feed.stop());
+    const reasons: string[] = [];
+    feed.onStatus((c) => reasons.push(`${c.status} ${c.reason}`));
+    await feed.start();
+    await until(() => feed.status('binance', SYM) === 'live', 10_000, 'live');
+    expect(reasons).toEqual(['backfilling gap', 'live backfill done']);
+    const expected = f.trades(SYM).filter((t) => t.ts > resume);
+    expect(sink.ticks.map((t) => t.tick.id)).toEqual(expected.map((t) => String(t.id)));
+    expect(sink.longBars).toEqual([]);
   });
 
   it('GIVEN REST history fails THEN live trades still flow after the retries, and the failure is counted', async () => {

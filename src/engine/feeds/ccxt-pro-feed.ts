@@ -5,7 +5,7 @@ import type { TickSink } from '../ports/tick-sink.js';
 import { errText, type BackfillOptions } from './backfill.js';
 import { Backoff } from './backoff.js';
 import { tickOf } from './ccxt-history.js';
-import { FeedCore } from './feed-core.js';
+import { FeedCore, type ResumeFrom } from './feed-core.js';
 import type { TradeGate } from './trade-gate.js';
 import { mergeTuning, type FeedTuning } from './ws-feed.js';
 
@@ -29,6 +29,8 @@ export interface CcxtProFeedOptions {
   log?: FeedLog | undefined;
   tuning?: Partial<FeedTuning> | undefined;
   backfill?: Partial<BackfillOptions> | undefined;
+  /** Where each stream's data already ends in the sink (restored windows); see ResumeFrom. */
+  resumeFrom?: ResumeFrom | undefined;
 }
 
 /**
@@ -60,7 +62,7 @@ export class CcxtProFeed implements Feed {
     this.log = o.log ?? silentLog;
     this.tuning = mergeTuning(o.tuning);
     this.silenceMs = this.tuning.silenceMs ?? CCXT_SILENCE_MS;
-    this.core = new FeedCore({ venue: o.venue, symbols, sink: o.sink, clock: o.clock, log: this.log, history: o.history, backfill: o.backfill, bufferLimit: this.tuning.bufferLimit });
+    this.core = new FeedCore({ venue: o.venue, symbols, sink: o.sink, clock: o.clock, log: this.log, history: o.history, backfill: o.backfill, bufferLimit: this.tuning.bufferLimit, resumeFrom: o.resumeFrom });
   }
 
   get symbols(): readonly string[] {

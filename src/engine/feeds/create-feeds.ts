@@ -8,6 +8,7 @@ import { bybitProtocol } from './bybit.js';
 import { isNativeVenue, VENUE_CAPABILITIES, type NativeVenueId } from './capabilities.js';
 import { CcxtHistory, LONG_TAIL_PAGING } from './ccxt-history.js';
 import { CcxtProFeed } from './ccxt-pro-feed.js';
+import type { ResumeFrom } from './feed-core.js';
 import { createCcxtExchange, type CcxtEndpoints } from './ccxt-exchange.js';
 import { coinbaseProtocol } from './coinbase.js';
 import { krakenProtocol } from './kraken.js';
@@ -52,6 +53,11 @@ export interface FeedsConfig {
 export interface FeedsDeps {
   clock: Clock;
   log?: FeedLog | undefined;
+  /**
+   * Where each stream's data already ends in the sink (windows restored from a snapshot), so that
+   * the first backfill fills the gap from there rather than warming the stream afresh.
+   */
+  resumeFrom?: ResumeFrom | undefined;
   /** Builds ccxt clients; tests may substitute. Default: createCcxtExchange. */
   ccxt?: ((id: string, pro: boolean, e: CcxtEndpoints) => Promise<Exchange>) | undefined;
 }
@@ -128,7 +134,7 @@ export function createFeeds(config: FeedsConfig, sink: TickSink, deps: FeedsDeps
     const symbols = await resolveAll(id, c.symbols);
     const native = isNativeVenue(id) && c.native !== false;
     const history = new CcxtHistory(restEx, id, native ? VENUE_CAPABILITIES[id as NativeVenueId] : LONG_TAIL_PAGING);
-    const common = { symbols, sink, clock: deps.clock, history, log, tuning: config.tuning, backfill: config.backfill };
+    const common = { symbols, sink, clock: deps.clock, history, log, tuning: config.tuning, backfill: config.backfill, resumeFrom: deps.resumeFrom };
     const feed: Feed = native
       ? new WsFeed({ ...common, protocol: NATIVE_PROTOCOLS[id as NativeVenueId], wsUrl: c.wsUrl })
       : new CcxtProFeed({ ...common, venue: id, exchange: await make(id, true, { restUrl: c.restUrl, wsUrl: c.wsUrl, config: c.ccxt }) });

@@ -15,7 +15,14 @@ export interface FeedCoreOptions {
   history?: HistorySource | undefined;
   backfill?: Partial<BackfillOptions> | undefined;
   bufferLimit: number;
+  resumeFrom?: ResumeFrom | undefined;
 }
+
+/**
+ * Where a stream's data already ends in the sink (windows restored from a snapshot), as venue
+ * time: the first backfill then fills the gap from there instead of warming the stream afresh.
+ */
+export type ResumeFrom = (venue: string, symbol: string) => number | undefined;
 
 /**
  * What every kind of feed keeps per venue: one gate per stream, the status board, counters and
@@ -30,6 +37,9 @@ export class FeedCore {
   readonly gates = new Map<string, TradeGate>();
   private readonly backfiller: Backfiller | null;
   private readonly clock: Clock;
+  private readonly sink: TickSink;
+  private readonly bufferLimit: number;
+  private readonly resumeFrom: ResumeFrom | undefined;
 
   constructor(o: FeedCoreOptions) {
     this.venue = o.venue;
@@ -40,17 +50,17 @@ export class FeedCore {
     this.backfiller = o.history ? new Backfiller(o.venue, o.history, o.sink, o.clock, this.stats, o.log, { ...BACKFILL_DEFAULTS, ...o.backfill }) : null;
     this.sink = o.sink;
     this.bufferLimit = o.bufferLimit;
+    this.resumeFrom = o.resumeFrom;
     for (const s of o.symbols) this.add(s);
   }
-
-  private readonly sink: TickSink;
-  private readonly bufferLimit: number;
 
   /** A stream's gate, created (status `reconnecting` until subscribed) if new. */
   add(symbol: string): TradeGate {
     let g = this.gates.get(symbol);
     if (!g) {
       g = new TradeGate(this.venue, symbol, this.sink, this.stats, this.bufferLimit);
+      const from = this.resumeFrom?.(this.venue, symbol);
+      if (from !== undefined && Number.isFinite(from)) g.lastTs = from;
       this.gates.set(symbol, g);
       this.board.set(symbol, 'reconnecting', 'starting');
     }

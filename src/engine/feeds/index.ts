@@ -9,3 +9,4 @@ export { BACKFILL_DEFAULTS, type BackfillOptions } from './backfill.js';
 export { BACKOFF_DEFAULTS, Backoff, type BackoffOptions } from './backoff.js';
 export { MarketCatalog, SymbolIndex, marketsOf, editDistance, PREFERRED_QUOTES, MARKETS_TTL_MS, type MarketInfo, type MarketLoader, type SymbolLookup } from './symbols.js';
 export type { VenueProtocol, ParseSink, FrameKind } from './protocol.js';
+export type { ResumeFrom } from './feed-core.js';

@@ -6,7 +6,7 @@ import type { TickSink } from '../ports/tick-sink.js';
 import { errText, type BackfillOptions } from './backfill.js';
 import { Backoff, BACKOFF_DEFAULTS, type BackoffOptions } from './backoff.js';
 import { ROTATION_MARGIN_MS, trimUrl, wireSymbol } from './capabilities.js';
-import { FeedCore } from './feed-core.js';
+import { FeedCore, type ResumeFrom } from './feed-core.js';
 import { chunks, type ParseSink, type VenueProtocol } from './protocol.js';
 import type { TradeGate } from './trade-gate.js';
 
@@ -32,7 +32,7 @@ export const FEED_TUNING_DEFAULTS: Readonly<FeedTuning> = Object.freeze({
   backoff: BACKOFF_DEFAULTS,
   checkIntervalMs: 1_000,
   staleAfterMs: 120_000,
-  bufferLimit: 200_000,
+  bufferLimit: 50_000,
   connectTimeoutMs: 10_000,
 });
 
@@ -56,6 +56,8 @@ export interface WsFeedOptions {
   log?: FeedLog | undefined;
   tuning?: Partial<FeedTuning> | undefined;
   backfill?: Partial<BackfillOptions> | undefined;
+  /** Where each stream's data already ends in the sink (restored windows); see ResumeFrom. */
+  resumeFrom?: ResumeFrom | undefined;
 }
 
 /** One WebSocket and the symbols it carries. Replaced on every reconnect. */
@@ -124,7 +126,7 @@ export class WsFeed implements Feed {
     this.pingMs = this.tuning.pingIntervalMs ?? caps.pingIntervalMs;
     this.silenceMs = this.tuning.silenceMs ?? caps.silenceMs;
     this.rotateMs = this.tuning.rotateAfterMs ?? caps.maxConnectionMs - ROTATION_MARGIN_MS;
-    this.core = new FeedCore({ venue: this.venue, symbols, sink: o.sink, clock: o.clock, log: this.log, history: o.history, backfill: o.backfill, bufferLimit: this.tuning.bufferLimit });
+    this.core = new FeedCore({ venue: this.venue, symbols, sink: o.sink, clock: o.clock, log: this.log, history: o.history, backfill: o.backfill, bufferLimit: this.tuning.bufferLimit, resumeFrom: o.resumeFrom });
     const core = this.core;
     chunks(symbols, caps.maxSymbolsPerConnection).forEach((syms, i) => {
       const gates = syms.map((s) => {
