@@ -1,0 +1,26 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultMarketSpecs, generateStream, tradesCsv } from '../src/engine/testing/synthetic-market.js';
+import { loadLabelledSet, type LabelledSet } from './labels.js';
+
+/** Name of the windows file written beside the synthetic streams. */
+export const SYNTHETIC_WINDOWS_FILE = 'windows.json';
+
+/**
+ * Writes the default synthetic streams for a seed into `dir` as a labelled set: one trades CSV per
+ * stream and one windows file in NAB's layout (ISO 8601 times). Returns the set as loadLabelledSet
+ * reads it back, so the synthetic set goes through the same loader as any other.
+ */
+export function writeSyntheticSet(dir: string, seed: number, hours: number): LabelledSet {
+  mkdirSync(dir, { recursive: true });
+  const windows: Record<string, [string, string][]> = {};
+  for (const spec of defaultMarketSpecs(seed, hours)) {
+    const s = generateStream(spec);
+    const file = `${spec.name}.csv`;
+    writeFileSync(join(dir, file), tradesCsv(s.trades));
+    windows[file] = s.labels.map((l) => [new Date(l.start).toISOString(), new Date(l.end).toISOString()]);
+  }
+  const windowsPath = join(dir, SYNTHETIC_WINDOWS_FILE);
+  writeFileSync(windowsPath, `${JSON.stringify(windows, null, 2)}\n`);
+  return loadLabelledSet('synthetic', dir, windowsPath);
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { GaussianBaseline, PctMoveBaseline, PumpBaseline } from '../../eval/baselines.js';
+import { eventMetrics, thresholdAlerts } from '../../eval/events.js';
+
+describe('baselines', () => {
+  it("the gaussian baseline gives NAB windowedGaussian's published scores on the first rows of ec2_cpu_utilization_fe7f93", () => {
+    // numenta/NAB results/windowedGaussian/realAWSCloudwatch/windowedGaussian_ec2_cpu_utilization_fe7f93.csv
+    const values = [2.296, 2.144, 2.274, 2.066, 2.35];
+    const published = [0.0, 1.0, 0.761311091039, 0.994832349958, 0.949607703293];
+    const g = new GaussianBaseline('series');
+    values.forEach((v, i) => expect(g.update({ ts: i, close: v, volume: 0 })).toBeCloseTo(published[i], 7));
+  });
+
+  it('the percentage-move baseline alerts at a 1% move within its window, not at 0.5%', () => {
+    const b = new PctMoveBaseline('price');
+    expect(b.update({ ts: 0, close: 100, volume: 1 })).toBe(0);
+    expect(b.update({ ts: 1000, close: 100.5, volume: 1 })).toBeLessThan(b.alertScore);
+    expect(b.update({ ts: 2000, close: 101.01, volume: 1 })).toBeGreaterThanOrEqual(b.alertScore);
+  });
+
+  it('the pump baseline needs both the price and the volume far above their rolling means', () => {
+    const feed = (b: PumpBaseline, volume: number, close: number) => {
+      for (let s = 0; s < 600; s++) b.update({ ts: s * 1000, close: 100, volume: 10 });
+      return b.update({ ts: 600_000, close, volume });
+    };
+    expect(feed(new PumpBaseline('price'), 1000, 102)).toBeGreaterThanOrEqual(new PumpBaseline('price').alertScore);
+    expect(feed(new PumpBaseline('price'), 1000, 100.2)).toBeLessThan(new PumpBaseline('price').alertScore);
+    expect(feed(new PumpBaseline('price'), 10, 102)).toBeLessThan(new PumpBaseline('price').alertScore);
+  });
+});
+
+describe('event metrics', () => {
+  const H = 3_600_000;
+  const windows = [
+    { start: 10 * H, end: 11 * H },
+    { start: 20 * H, end: 21 * H },
+  ];
+
+  it('GIVEN two alerts in one window, one false alert and one missed window THEN each window counts once', () => {
+    const alerts = [
+      { barTs: 10 * H + 30_000, ts: 10 * H + 31_000 },
+      { barTs: 10 * H + 90_000, ts: 10 * H + 91_000 },
+      { barTs: 5 * H, ts: 5 * H + 1000 },
+    ];
+    const m = eventMetrics([{ windows, alerts, scoredFrom: 0, end: 24 * H }], 60_000);
+    expect(m).toMatchObject({ events: 2, caught: 1, alerts: 3, falseAlerts: 1, precision: 0.5, recall: 0.5, delayMedianMs: 31_000, caughtWithin: 0.5, days: 1, falsePerDay: 1 });
+    expect(m.f1).toBeCloseTo(0.5, 12);
+  });
+
+  it('alerts before the scored period are ignored', () => {
+    const m = eventMetrics([{ windows, alerts: [{ barTs: H, ts: H }], scoredFrom: 2 * H, end: 26 * H }], 60_000);
+    expect(m.alerts).toBe(0);
+    expect(m.falseAlerts).toBe(0);
+  });
+
+  it('threshold alerts respect the cooldown', () => {
+    const ts = [0, 1000, 2000, 70_000];
+    expect(thresholdAlerts(ts, [1, 1, 0, 1], 0.5, 60_000, 1000).map((a) => a.barTs)).toEqual([0, 70_000]);
+  });
+});
