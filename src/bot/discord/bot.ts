@@ -64,7 +64,15 @@ export class DiscordBot {
     this.byName = new Map(this.commands.map((c) => [c.name, c]));
     this.limiter = deps.limiter ?? new CommandRateLimiter();
     this.deferAfterMs = deps.deferAfterMs ?? DEFER_AFTER_MS;
-    deps.client.on(Events.InteractionCreate, (i) => this.track(this.handle(i)));
+    const c = deps.client;
+    c.on(Events.InteractionCreate, (i) => this.track(this.handle(i)));
+    // An 'error' event without a listener would end the process; connection trouble is logged.
+    c.on(Events.Error, (err) => this.deps.log?.(err, 'discord client'));
+    c.on(Events.ShardError, (err, shard) => this.deps.log?.(err, `discord shard ${shard}`));
+    c.on(Events.ShardDisconnect, (ev, shard) => {
+      // Only codes the client will not recover from get here (bad token, disallowed intents...).
+      this.deps.log?.(new Error(`Discord closed the gateway with ${ev.code}; shard ${shard} stays offline (check DISCORD_TOKEN)`), 'discord gateway');
+    });
   }
 
   /** Logs in and resolves once the gateway is ready (guilds received). */

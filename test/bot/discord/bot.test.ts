@@ -199,6 +199,13 @@ describe('the Discord bot, driven through the real discord.js client', () => {
     expect(w.errors).toEqual([]);
   });
 
+  it('GIVEN the token is reset while running THEN the bot reports that its gateway stays offline instead of failing silently', async () => {
+    w = await World.start();
+    w.fake.revokeToken();
+    w.fake.gateway.closeAll(4000);
+    await w.fake.until(() => w!.errors.some((e) => e.includes('Discord closed the gateway with 4004')), 'the report');
+  });
+
   it('GIVEN a user asking for charts in a loop THEN the per-user limit refuses the excess with when to retry, and others are unaffected', async () => {
     w = await World.start();
     const answers: string[] = [];
