@@ -4,7 +4,7 @@ import { CcxtHistory } from '../../src/engine/feeds/ccxt-history.js';
 import { createCcxtExchange } from '../../src/engine/feeds/ccxt-exchange.js';
 import { VENUE_CAPABILITIES } from '../../src/engine/feeds/capabilities.js';
 import { WsFeed } from '../../src/engine/feeds/ws-feed.js';
-import { calmTrades, spikeTrades, FakeBinance, type NewTrade } from '../fakes/exchanges/index.js';
+import { calmTrades, FakeBinance, type NewTrade } from '../fakes/exchanges/index.js';
 import { FAST, PROTOCOLS, RecordingSink, until } from './helpers.js';
 
 const SYM = 'BTC/USDT';
@@ -56,11 +56,10 @@ describe('warm start and gap backfill, through the engine', () => {
     expect(s!.bars('long').length).toBeGreaterThanOrEqual(28);
     expect(alerts).toEqual([]);
 
-    const last = f.trades(SYM).at(-1)!;
-    const t0 = Math.max(Date.now(), last.ts + 1_000);
-    const spike = spikeTrades({ start: t0, from: last.price, pct: 8, trades: 60, spanMs: 20_000 });
-    const after: NewTrade[] = [1, 2, 3].map((i) => ({ ts: t0 + 20_000 + i * 1_000, price: spike.at(-1)!.price, qty: 0.1, side: 'sell' }));
-    f.trade(SYM, [...spike, ...after]);
+    const spike = f.spike(SYM, 8, { trades: 60, spanMs: 20_000 });
+    const top = spike.at(-1)!;
+    const after: NewTrade[] = [1, 2, 3].map((i) => ({ ts: top.ts + i * 1_000, price: top.price, qty: 0.1, side: 'sell' }));
+    f.trade(SYM, after);
     await until(() => alerts.length > 0, 10_000, 'an alert');
     expect(alerts[0]).toMatchObject({ venue: 'binance', symbol: SYM, direction: 'up', late: false });
     expect(alerts[0].change.pct).toBeGreaterThanOrEqual(0.5);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
+import { spikeTrades } from './market.js';
 
 /** One trade on a fake venue. `id` is assigned by the venue, increasing per symbol. */
 export interface FakeTrade {
@@ -137,6 +138,16 @@ export abstract class FakeExchange {
       for (const f of this.tradeFrames(c, symbol, out)) c.ws.send(f);
     }
     return out;
+  }
+
+  /**
+   * A pump (pct > 0) or crash now: `trades` aggressive trades moving the symbol's last price by pct
+   * over spanMs, starting at `start` (default: now, or just after the last trade).
+   */
+  spike(symbol: string, pct: number, o: { trades?: number; spanMs?: number; start?: number } = {}): FakeTrade[] {
+    const last = this.trades(symbol).at(-1);
+    const start = o.start ?? Math.max(Date.now(), (last?.ts ?? 0) + 1);
+    return this.trade(symbol, spikeTrades({ start, from: last?.price ?? 100, pct, trades: o.trades ?? 60, spanMs: o.spanMs ?? 20_000 }));
   }
 
   /** Sends a frame exactly as given (malformed-frame tests). */
