@@ -49,7 +49,7 @@ export interface DiscordDestinationOptions {
    * Called when a channel can no longer receive (before the PermanentError reaches delivery, which
    * pauses the chat): PauseNotices tells the people who set up its feeds and watches.
    */
-  onLostAccess?: ((to: ChatAddress, reason: string) => Promise<void>) | undefined;
+  onLostAccess?: ((to: ChatAddress, reason: string) => Promise<unknown>) | undefined;
   /** Failures of onLostAccess (they never change the delivery's outcome). */
   log?: ((err: unknown, context: string) => void) | undefined;
 }

@@ -48,7 +48,7 @@ async function setup(opts: FakeDiscordOptions = {}): Promise<Setup> {
     queues,
     limiter: new MemoryRateLimiter(),
     clock: systemClock,
-    destinations: [new DiscordDestination({ rest, onLostAccess: async (to, reason) => void (await notices.tell(to, reason)) })],
+    destinations: [new DiscordDestination({ rest, onLostAccess: (to, reason) => notices.tell(to, reason) })],
     chart: { renderer, bars: waveBarSource() },
     onDeadLetter: (_q, job, err) => dead.push(`${job.id}: ${(err as Error).message}`),
     options: { burstWindowMs: 200, deliver: { attempts: 3, backoffMs: 50, concurrency: 4 }, rates: {} },

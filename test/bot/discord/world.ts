@@ -114,7 +114,7 @@ export class World {
       queues: this.queues,
       limiter: new MemoryRateLimiter(),
       clock: systemClock,
-      destinations: [new DiscordDestination({ rest, onLostAccess: async (to, reason) => void (await notices.tell(to, reason)), log })],
+      destinations: [new DiscordDestination({ rest, onLostAccess: (to, reason) => notices.tell(to, reason), log })],
       chart: { renderer, bars },
       onError: log,
       options: { burstWindowMs: 200, deliver: { attempts: 3, backoffMs: 50, concurrency: 4 }, rates: {} },
