@@ -30,6 +30,13 @@ import { InProcessQueueBackend } from './queue/memory.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './queue/rate-limit.js';
 import { RenderPool } from './render/index.js';
 import { createHttpApp, listen, type RunningServer } from './web/server.js';
+import { Client } from 'discord.js';
+import type { CommandServices } from '../commands/framework.js';
+import { AlertLog } from './engine/services/alerts.js';
+import { SubscriptionService, type SymbolResolver } from './engine/services/subscriptions.js';
+import { CompositePrices, EngineProximity, KnownSymbols, RenderedCharts, ReplayPreview, StatusReport, engineSymbols, lastAlertOf } from './bot/shared/sources.js';
+import { TelegramBot } from './bot/telegram/index.js';
+import { DiscordBot, DiscordDestination, PauseNotices, discordClientOptions, discordRest } from './bot/discord/index.js';
 
 /** How often live mode closes bars whose time is up (and the engine learns the local time). */
 export const ADVANCE_INTERVAL_MS = 200;
@@ -126,6 +133,81 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
   const bars = new EngineBarSource(engine);
 
   const charts = new RenderPool({ size: cfg.render.workers, cacheEntries: cfg.render.cacheEntries, onError });
+
+  const feeds = createFeeds({ exchanges: { ...cfg.exchanges } }, engine, { clock, log });
+  const cross = attachCrossVenue(engine, { statuses: feeds });
+  feeds.onStatus((c) => log.info({ venue: c.venue, symbol: c.symbol, status: c.status, previous: c.previous, reason: c.reason }, 'stream status'));
+
+  // The chat commands' services over the store, the engine and the renderer.
+  const resolveSymbol: SymbolResolver = (input, venue) => feeds.catalog.lookup(input, venue);
+  const subscriptions = new SubscriptionService({
+    store,
+    clock,
+    resolveSymbol,
+    limits: cfg.limits,
+    defaultSensitivity: cfg.alerts.sensitivity as Sensitivity,
+    onChange: () => void rules.refresh().then(() => streamWatchedPairs()),
+  });
+  /** A pair someone watches is streamed on every configured venue that lists it, warmed from REST. */
+  const streamWatchedPairs = async () => {
+    const wanted = new Set((await store.allSubscriptions()).filter((x) => !x.paused).map((x) => `${x.venue ?? ''}\u0000${x.symbol}`));
+    const running = new Set(feeds.statuses().map((x) => `${x.venue}\u0000${x.symbol}`));
+    for (const key of wanted) {
+      const [venue, symbol] = key.split('\u0000');
+      for (const v of venue ? [venue] : feeds.catalog.venues) {
+        if (running.has(`${v}\u0000${symbol}`)) continue;
+        const r = await feeds.catalog.lookup(symbol, v).catch(() => null);
+        if (!r?.ok) continue;
+        try {
+          feeds.watch(v, symbol);
+          running.add(`${v}\u0000${symbol}`);
+        } catch (err) {
+          log.warn({ venue: v, symbol, err: (err as Error).message }, 'cannot stream a watched pair');
+        }
+      }
+    }
+  };
+  const alertLog = new AlertLog(store);
+  const services: CommandServices = {
+    subscriptions,
+    alerts: alertLog,
+    prices: new CompositePrices(cross.book, feeds),
+    symbols: new KnownSymbols(resolveSymbol, engineSymbols(engine)),
+    charts: new RenderedCharts(bars, charts, alertLog, () => clock.now()),
+    preview: new ReplayPreview(bars, { renderer: charts }),
+    proximity: new EngineProximity(engine),
+    status: new StatusReport({
+      feeds: () => feeds.statuses(),
+      lastAlert: lastAlertOf(engine),
+      store: store.kind,
+      startedAt: clock.now(),
+      queueDepth: async () => (await pipeline!.status(0)).reduce((n, q) => n + q.counts.waiting + q.counts.active + q.counts.delayed, 0),
+    }),
+  };
+
+  // Chat platforms whose token is set.
+  const bots: { name: string; start(): Promise<void>; stop(): Promise<void> }[] = [];
+  if (cfg.secrets.telegramToken) {
+    const telegram = new TelegramBot({
+      token: cfg.secrets.telegramToken,
+      apiRoot: cfg.telegram.apiRoot,
+      services,
+      clock,
+      log: onError,
+      onChatGone: (c, why) => subscriptions.pauseChat(c.platform, c.chatId, why),
+    });
+    destinations.push(telegram.destination);
+    bots.push({ name: 'telegram', start: () => telegram.startPolling(), stop: () => telegram.stop() });
+  }
+  if (cfg.secrets.discordToken) {
+    const endpoint = { apiBase: cfg.discord.apiBase };
+    const rest = discordRest(cfg.secrets.discordToken, endpoint);
+    const notices = new PauseNotices({ rest, subscriptions: store, clock });
+    destinations.push(new DiscordDestination({ rest, onLostAccess: async (to, why) => void (await notices.tell(to, why)), log: onError }));
+    const discord = new DiscordBot({ client: new Client(discordClientOptions(endpoint)), token: cfg.secrets.discordToken, services, clock, log: onError });
+    bots.push({ name: 'discord', start: () => discord.start(), stop: () => discord.stop() });
+  }
+
   pipeline = new DeliveryPipeline({
     store,
     queues,
@@ -143,9 +225,6 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
   const restored = await snapshots.restoreAll();
   if (restored.restored || restored.unusable.length) log.info(restored, 'window snapshots restored');
 
-  const feeds = createFeeds({ exchanges: { ...cfg.exchanges } }, engine, { clock, log });
-  const cross = attachCrossVenue(engine, { statuses: feeds });
-  feeds.onStatus((c) => log.info({ venue: c.venue, symbol: c.symbol, status: c.status, previous: c.previous, reason: c.reason }, 'stream status'));
 
   registerMetrics(metrics, engine, feeds, pipeline, trainer);
 
@@ -175,6 +254,16 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
   snapshots.start();
   await feeds.start();
   for (const p of feeds.problems) log.error(p, p.message);
+  await streamWatchedPairs().catch((err: unknown) => onError(err, 'streaming watched pairs'));
+  for (const b of bots) {
+    try {
+      await b.start();
+      log.info({ platform: b.name }, `${b.name} bot running`);
+    } catch (err) {
+      // One platform failing (a revoked token, an outage) never stops the others or the engine.
+      log.error({ platform: b.name, err }, `${b.name} bot could not start`);
+    }
+  }
   const advance = setInterval(() => engine.advance(clock.now()), ADVANCE_INTERVAL_MS);
   log.info({ host: hostname(), venues: feeds.feeds.length, streams: feeds.statuses().length }, 'tickwatch running');
 
@@ -190,6 +279,7 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
           log.warn({ err, step: name }, `shutdown: ${name} failed`);
         }
       };
+      for (const b of bots) await step(`${b.name} bot`, () => b.stop());
       await step('feeds', () => feeds.stop());
       await step('cross-venue', () => cross.detach());
       await step('engine', () => engine.flush());
