@@ -2,6 +2,7 @@
  * The eval: every labelled file through every engine configuration and every baseline, then NAB
  * scores (per profile, threshold optimised over the corpus) and event metrics per detector.
  */
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sensitivity } from '../src/engine/core/rules.js';
 import { DETECTOR_NAMES } from '../src/engine/options.js';
@@ -186,7 +187,6 @@ export async function evaluate(opt: EvalOptions): Promise<EvalReport> {
     });
   });
   // Largest files first, so that two workers finish together.
-  const { statSync } = await import('node:fs');
   const size = new Map(jobs.map((j) => [j.id, statSync(j.path).size * (j.kind === 'engine' && j.config.name === 'ensemble' ? 3 : 1)]));
   const ordered = [...jobs].sort((a, b) => size.get(b.id)! - size.get(a.id)!);
   let done = 0;
