@@ -191,3 +191,20 @@ describe('venue handshakes and keep-alive', () => {
     expect(f.counters.connections).toBe(1);
   });
 });
+
+describe.each(VENUES)('%s: the fallback fixtures (used where the recordings are absent) work like the recordings', (venue) => {
+  it('ccxt loads the fixture markets and the adapter streams fixture-format trades', async () => {
+    const f = await fake(venue, { recordings: false });
+    const sym = SYMBOL[venue];
+    const ex = await createCcxtExchange(venue, false, { restUrl: f.restUrl });
+    expect((await ex.loadMarkets())[sym]).toBeDefined();
+    const sink = new RecordingSink();
+    const fd = feed(venue, f, sink);
+    await fd.start();
+    await until(() => fd.status(venue, sym) === 'live' && f.subscribers(sym) === 1, 10_000, 'live');
+    f.trade(sym, [{ ts: Date.now(), price: 123.45, qty: 0.5, side: 'sell' }]);
+    await until(() => sink.live().length === 1, 5_000, 'trade');
+    expect(sink.live()[0]).toMatchObject({ venue, symbol: sym, price: 123.45, qty: 0.5, side: 'sell' });
+    expect(fd.counters().dropped).toEqual({});
+  });
+});
