@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchRunner, BenchSection } from './types.js';
 
 /** Every benchmark section, in the order printed; a section whose module is absent is skipped with a note. */
-const SECTIONS = ['engine', 'cli', 'ingest', 'store', 'render', 'delivery', 'web'] as const;
+const SECTIONS = ['engine', 'cli', 'ingest', 'store', 'render', 'telegram', 'discord', 'web'] as const;
 
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);

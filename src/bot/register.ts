@@ -3,7 +3,7 @@
  * A separate step, run after install or when commands change, never at every start (Discord
  * limits command updates, and a bot restart must not touch what users see).
  *
- *   npm run register                    every platform with a token, globally
+ *   npm run register                    every platform with a token (Discord globally; Telegram's menu)
  *   npm run register -- --guild ID      Discord: one server only (changes show at once; for testing)
  *   npm run register -- --config FILE   endpoints from a config file
  *
@@ -12,11 +12,13 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Routes, type REST, type RESTPutAPIApplicationCommandsResult } from 'discord.js';
+import { Api } from 'grammy';
 import { COMMANDS } from '../../commands/index.js';
 import type { AnyCommand } from '../../commands/framework.js';
 import { loadConfigFile, type Env } from '../config/load.js';
 import { discordRest } from './discord/client.js';
 import { slashCommands } from './discord/slash.js';
+import { TELEGRAM_DEFAULT_API_ROOT } from './telegram/bot.js';
 
 export interface DiscordRegistration {
   applicationId: string;
@@ -29,6 +31,12 @@ export async function registerDiscordCommands(rest: REST, reg: DiscordRegistrati
   const route = reg.guildId ? Routes.applicationGuildCommands(reg.applicationId, reg.guildId) : Routes.applicationCommands(reg.applicationId);
   const saved = (await rest.put(route, { body: slashCommands(commands) })) as RESTPutAPIApplicationCommandsResult;
   return saved.map((c) => c.name);
+}
+
+/** Publishes the command list Telegram shows in the menu (setMyCommands); returns the names. */
+export async function registerTelegramCommands(api: Api, commands: readonly AnyCommand[] = COMMANDS): Promise<string[]> {
+  await api.setMyCommands(commands.map((c) => ({ command: c.name, description: c.description })));
+  return commands.map((c) => c.name);
 }
 
 const USAGE = 'usage: npm run register -- [--guild ID] [--config FILE]\n';
@@ -60,8 +68,19 @@ export async function main(argv: readonly string[], env: Env, out: (s: string) =
       return 1;
     }
   }
+  const tgToken = cfg.secrets.telegramToken;
+  if (tgToken) {
+    try {
+      const names = await registerTelegramCommands(new Api(tgToken, { apiRoot: cfg.telegram.apiRoot ?? TELEGRAM_DEFAULT_API_ROOT }));
+      out(`telegram: registered ${names.length} commands: ${names.join(', ')}\n`);
+      done++;
+    } catch (err) {
+      out(`telegram: registration failed: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   if (done === 0) {
-    out('register: no platform token is set (DISCORD_TOKEN), nothing to register\n');
+    out('register: no platform token is set (DISCORD_TOKEN, TELEGRAM_BOT_TOKEN), nothing to register\n');
     return 2;
   }
   return 0;
