@@ -27,7 +27,7 @@ async function writeTrades(path: string, bytes: number): Promise<number> {
       size += line.length + 1;
       rows++;
     }
-    if (!out.write(chunk.join('\n') + '\n')) await new Promise((r) => out.once('drain', r));
+    if (!out.write(chunk.join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(r));
   return rows;
