@@ -6,6 +6,7 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY commands ./commands
 COPY bench ./bench
+COPY eval ./eval
 COPY bin ./bin
 COPY assets ./assets
 # npm ci runs `prepare`, which builds dist/.
