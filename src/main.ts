@@ -134,7 +134,15 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
 
   const charts = new RenderPool({ size: cfg.render.workers, cacheEntries: cfg.render.cacheEntries, onError });
 
-  const feeds = createFeeds({ exchanges: { ...cfg.exchanges } }, engine, { clock, log });
+  const feeds = createFeeds({ exchanges: { ...cfg.exchanges } }, engine, {
+    clock,
+    log,
+    // Streams restored from a snapshot are backfilled from where their windows end, not re-warmed.
+    resumeFrom: (venue, symbol) => {
+      const st = engine.find(venue, symbol);
+      return st && st.short.length > 0 ? st.short.lastTs + engine.options.shortBarMs : undefined;
+    },
+  });
   const cross = attachCrossVenue(engine, { statuses: feeds });
   feeds.onStatus((c) => log.info({ venue: c.venue, symbol: c.symbol, status: c.status, previous: c.previous, reason: c.reason }, 'stream status'));
 

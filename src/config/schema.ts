@@ -16,6 +16,10 @@ export const exchangeSchema = z
     symbols: z.array(z.string().min(1)).default([]),
     wsUrl: wsUrl.optional(),
     restUrl: httpUrl.optional(),
+    /** false: use ccxt pro even for a venue with a native feed (a fallback if the venue changes its format). */
+    native: z.boolean().optional(),
+    /** Raw ccxt constructor settings for this exchange (urls, options, timeout); never keys: market data is public. */
+    ccxt: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 
