@@ -1,3 +1,5 @@
+import { ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { OpenAPIHono, createRoute, z, type Hook } from '@hono/zod-openapi';
 import type { Context, Env, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -251,8 +253,15 @@ export function mountDashboard(app: OpenAPIHono, deps: DashboardDeps, files: Sta
     }),
     (c) => {
       const { symbol } = c.req.valid('query');
-      const res = hub.connect(symbol === undefined ? undefined : model.symbol(symbol));
-      if (res) return res;
+      const sym = symbol === undefined ? undefined : model.symbol(symbol);
+      const outgoing = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
+      if (outgoing instanceof ServerResponse) {
+        // Written straight to the socket; the server is told the answer has been sent.
+        if (hub.attach(sym, outgoing)) return RESPONSE_ALREADY_SENT;
+      } else {
+        const res = hub.connect(sym);
+        if (res) return res;
+      }
       c.header('Retry-After', String(Math.ceil(opt.retryMs / 1000)));
       return c.json({ error: 'unavailable', message: `the dashboard serves ${opt.maxClients} live clients at most; retry later` }, 503);
     },

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { streamId } from '../engine/index.js';
 import type { StreamStatusInfo } from '../engine/ports/feed.js';
 import type { Clock } from '../engine/ports/clock.js';
@@ -15,11 +16,22 @@ export interface LiveUpdate {
   symbols: SymbolRowT[];
 }
 
+/** One connected browser. */
 interface LiveClient {
   /** Only this symbol's changes, when set (the pair page). */
-  symbol: string | undefined;
-  controller: ReadableStreamDefaultController<Uint8Array>;
+  readonly symbol: string | undefined;
+  /** Queues bytes; false when the client is gone or too far behind (then it is closed). */
+  write(bytes: Uint8Array): boolean;
+  end(): void;
 }
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-content-type-options': 'nosniff',
+  // Proxies that buffer responses (nginx) would hold the events back.
+  'x-accel-buffering': 'no',
+} as const;
 
 const encoder = new TextEncoder();
 const HEARTBEAT = encoder.encode(': heartbeat\n\n');
@@ -88,31 +100,74 @@ export class LiveHub {
     return () => this.batchListeners.delete(fn);
   }
 
-  /** A new event-stream response, or null when the hub is full or closed. */
+  /** Whether another client may connect now. */
+  get open(): boolean {
+    return !this.closed && this.clients.size < this.opt.maxClients;
+  }
+
+  private hello(): Uint8Array {
+    return encoder.encode(`retry: ${this.opt.retryMs}\n: connected\n\n`);
+  }
+
+  /**
+   * Serves the event stream on a Node response directly: one socket write per batch, no stream
+   * machinery in between (what lets one process feed a thousand browsers). False when full.
+   */
+  attach(symbol: string | undefined, res: ServerResponse): boolean {
+    if (!this.open) return false;
+    const max = this.opt.maxClientBacklogBytes;
+    const client: LiveClient = {
+      symbol,
+      write: (bytes) => {
+        if (res.destroyed) return false;
+        res.write(bytes);
+        if (res.writableLength <= max) return true;
+        this.counts.dropped++;
+        res.destroy();
+        return false;
+      },
+      end: () => res.end(),
+    };
+    res.writeHead(200, SSE_HEADERS);
+    res.on('close', () => this.clients.delete(client));
+    this.clients.add(client);
+    client.write(this.hello());
+    return true;
+  }
+
+  /** The event stream as a web Response (runtimes without a Node response: tests through app.request). */
   connect(symbol: string | undefined): Response | null {
-    if (this.closed || this.clients.size >= this.opt.maxClients) return null;
+    if (!this.open) return null;
     let client: LiveClient | undefined;
     const stream = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
-          client = { symbol, controller };
+          client = {
+            symbol,
+            write: (bytes) => {
+              try {
+                controller.enqueue(bytes);
+              } catch {
+                return false;
+              }
+              if ((controller.desiredSize ?? 0) >= 0) return true;
+              this.counts.dropped++;
+              controller.error(new Error('event-stream client too slow'));
+              return false;
+            },
+            end: () => controller.close(),
+          };
           this.clients.add(client);
-          controller.enqueue(encoder.encode(`retry: ${this.opt.retryMs}\n: connected\n\n`));
+          controller.enqueue(this.hello());
         },
         cancel: () => {
           if (client) this.clients.delete(client);
         },
       },
+      // More than maxClientBacklogBytes waiting for this client: it is dropped; it reconnects and resyncs.
       { highWaterMark: this.opt.maxClientBacklogBytes, size: (chunk) => chunk.byteLength },
     );
-    return new Response(stream, {
-      headers: {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        // Proxies that buffer responses (nginx) would hold the events back.
-        'x-accel-buffering': 'no',
-      },
-    });
+    return new Response(stream, { headers: SSE_HEADERS });
   }
 
   close(): void {
@@ -122,7 +177,7 @@ export class LiveHub {
     this.timer = null;
     for (const c of this.clients) {
       try {
-        c.controller.close();
+        c.end();
       } catch {
         // Already closed by the client.
       }
@@ -185,18 +240,8 @@ export class LiveHub {
   }
 
   private send(c: LiveClient, bytes: Uint8Array): void {
-    try {
-      c.controller.enqueue(bytes);
-      this.counts.sent++;
-      if ((c.controller.desiredSize ?? 0) < 0) {
-        // More than maxClientBacklogBytes waiting for this client: drop it; it reconnects and resyncs.
-        this.counts.dropped++;
-        this.clients.delete(c);
-        c.controller.error(new Error('event-stream client too slow'));
-      }
-    } catch {
-      this.clients.delete(c);
-    }
+    if (c.write(bytes)) this.counts.sent++;
+    else this.clients.delete(c);
   }
 
   private broadcast(bytes: Uint8Array): void {

@@ -23,17 +23,15 @@ export interface StreamUpdate {
   venue: string;
   symbol: string;
   price: number;
-  /** Start and end of the bar. */
-  barTs: number;
+  /** End of the bar (its start is ts minus the short bar length). */
   ts: number;
-  /** Quote volume of the bar. */
+  /** Quote volume of the bar, 6 significant digits. */
   quoteVolume: number;
   score: number;
   sign: number;
   warmingUp: boolean;
   change5m: number | null;
   change1h: number | null;
-  ticks: number;
 }
 
 export interface ReadModelEvents {
@@ -154,15 +152,13 @@ export class ReadModel {
       venue: s.venue,
       symbol: s.symbol,
       price: ev.price,
-      barTs: ev.barTs,
       ts: ev.ts,
-      quoteVolume: ev.quoteVolume,
+      quoteVolume: Number(ev.quoteVolume.toPrecision(6)),
       score: round(ev.score, 4),
       sign: ev.sign,
       warmingUp: ev.warmingUp,
       change5m: ch.change5m,
       change1h: ch.change1h,
-      ticks: s.counters.ticks,
     };
   }
 

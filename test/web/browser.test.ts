@@ -28,7 +28,7 @@ async function open(path: string): Promise<Page> {
   const mine = collectProblems(page);
   page.on('close', () => problems.push(...mine));
   await page.goto(market.url + path);
-  await page.waitForSelector('body[data-loaded=true]', { timeout: PAGE_MS });
+  await page.waitForSelector('body[data-loaded=true][data-live=live]', { timeout: PAGE_MS });
   return page;
 }
 

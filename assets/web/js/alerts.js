@@ -44,15 +44,18 @@ function add(a, fresh) {
   $('#feed-empty').classList.toggle('hidden', tbody.children.length > 0);
 }
 
-async function load() {
+/** The snapshot for the filters; `reset` (new filters) empties the list first. Live alerts arriving meanwhile are kept. */
+async function load(reset = false) {
+  if (reset) {
+    tbody.replaceChildren();
+    shown.clear();
+  }
   const p = new URLSearchParams({ limit: String(MAX_FEED) });
   if (f.symbol) p.set('symbol', f.symbol.replace('/', '-'));
   if (f.venue) p.set('venue', f.venue);
   if (f.direction) p.set('direction', f.direction);
   if (f.minScore > 0) p.set('minScore', String(f.minScore));
   const { alerts } = await api(`/api/alerts?${p}`);
-  tbody.replaceChildren();
-  shown.clear();
   for (const a of alerts) add(a, false);
   $('#feed-empty').classList.toggle('hidden', tbody.children.length > 0);
   document.body.dataset.loaded = 'true';
@@ -80,7 +83,7 @@ $('#filters').addEventListener('change', () => {
   f.venue = $('#f-venue').value;
   f.direction = $('#f-direction').value;
   f.minScore = Math.min(1, Math.max(0, Number($('#f-score').value) || 0));
-  load().catch((err) => console.error('alerts: load failed', err));
+  load(true).catch((err) => console.error('alerts: load failed', err));
 });
 $('#filters').addEventListener('submit', (e) => e.preventDefault());
 

@@ -87,13 +87,13 @@ export async function api(path) {
 /**
  * The live event stream. The browser's EventSource reconnects by itself after a network error;
  * when the server answered with an error (or went away for good) this reopens it with backoff.
- * `onOpen` runs at every reconnection (not the first), so the page resynchronises what it missed.
+ * `onOpen` runs every time the stream opens, the first time included: a page loads its snapshot
+ * only once events flow, so nothing that happens between the two is missed.
  */
 export function connectLive(path, { onUpdate, onOpen }) {
   const pill = () => document.getElementById('conn');
   let es;
   let wait = FIRST_RECONNECT_MS;
-  let opened = false;
   const state = (s) => {
     const p = pill();
     if (p) {
@@ -107,8 +107,7 @@ export function connectLive(path, { onUpdate, onOpen }) {
     es.onopen = () => {
       wait = FIRST_RECONNECT_MS;
       state('live');
-      if (opened && onOpen) onOpen();
-      opened = true;
+      if (onOpen) onOpen();
     };
     es.addEventListener('update', (e) => {
       try {

@@ -13,7 +13,8 @@ const HOT_SCORE = 0.9;
 
 const rows = new Map();
 const symbolCards = new Map();
-let hourAlerts = [];
+/** Alert id -> time, for the last-hour count. */
+const hourAlerts = new Map();
 let meta = { longBarMs: 60_000, shortBarMs: 1_000, scoreTrailBucketMs: 5_000, sparkPoints: 60, trailPoints: 60 };
 const view = { key: 'symbol', dir: 1, text: '', status: '', hot: false };
 
@@ -78,8 +79,8 @@ function applyUpdate(u) {
   if (!row) row = makeRow({ ...u, status: 'unknown', statusSince: null, statusReason: null, spark: [], scoreTrail: [], slug: '' });
   const d = row.d;
   if (d.ts !== null && u.ts < d.ts) return;
-  Object.assign(d, { price: u.price, ts: u.ts, score: u.score, sign: u.sign, warmingUp: u.warmingUp, change5m: u.change5m, change1h: u.change1h, ticks: u.ticks });
-  const bucket = Math.floor(u.barTs / meta.longBarMs);
+  Object.assign(d, { price: u.price, ts: u.ts, score: u.score, sign: u.sign, warmingUp: u.warmingUp, change5m: u.change5m, change1h: u.change1h });
+  const bucket = Math.floor((u.ts - meta.shortBarMs) / meta.longBarMs);
   if (row.sparkBucket === bucket && d.spark.length) d.spark[d.spark.length - 1] = u.price;
   else {
     d.spark.push(u.price);
@@ -128,13 +129,22 @@ function renderSymbol(s) {
 }
 
 function addAlert(a, fresh) {
+  countAlert(a);
   const list = $('#latest');
   if (list.querySelector(`[data-alert="${CSS.escape(a.id)}"]`)) return;
-  list.prepend(alertItem(a, { fresh }));
+  const oldest = list.lastElementChild;
+  if (list.children.length >= SIDEBAR_ALERTS && oldest && Number(oldest.dataset.ts) >= a.ts) return;
+  const item = alertItem(a, { fresh });
+  item.dataset.ts = String(a.ts);
+  const after = [...list.children].find((li) => Number(li.dataset.ts) < a.ts);
+  list.insertBefore(item, after ?? null);
   while (list.children.length > SIDEBAR_ALERTS) list.lastChild.remove();
   $('#latest-empty').classList.add('hidden');
-  hourAlerts.push(a.ts);
-  if (hourAlerts.length > MAX_HOUR_ALERTS) hourAlerts = hourAlerts.slice(-MAX_HOUR_ALERTS);
+}
+
+function countAlert(a) {
+  hourAlerts.set(a.id, a.ts);
+  while (hourAlerts.size > MAX_HOUR_ALERTS) hourAlerts.delete(hourAlerts.keys().next().value);
 }
 
 function compare(a, b) {
@@ -174,9 +184,9 @@ function summary() {
   $('#c-notlive').className = `value${notLive.length ? ' down' : ''}`;
   $('#c-notlive-sub').textContent = notLive.length ? notLive.slice(0, 2).map((d) => `${d.venue} ${d.symbol} ${d.status}`).join(', ') : 'every feed live';
   const since = Date.now() - HOUR;
-  hourAlerts = hourAlerts.filter((t) => t >= since);
-  $('#c-alerts').textContent = hourAlerts.length >= MAX_HOUR_ALERTS ? `${MAX_HOUR_ALERTS}+` : String(hourAlerts.length);
-  $('#c-alerts-sub').textContent = hourAlerts.length ? `latest ${new Date(Math.max(...hourAlerts)).toLocaleTimeString([], { hour12: false })}` : 'quiet';
+  for (const [id, t] of hourAlerts) if (t < since) hourAlerts.delete(id);
+  $('#c-alerts').textContent = hourAlerts.size >= MAX_HOUR_ALERTS ? `${MAX_HOUR_ALERTS}+` : String(hourAlerts.size);
+  $('#c-alerts-sub').textContent = hourAlerts.size ? `latest ${new Date(Math.max(...hourAlerts.values())).toLocaleTimeString([], { hour12: false })}` : 'quiet';
   const top = all.filter((d) => !d.warmingUp).sort((a, b) => b.score - a.score)[0];
   $('#c-top').textContent = top ? top.score.toFixed(3) : '—';
   $('#c-top-sub').textContent = top ? `${top.symbol} on ${top.venue}` : 'warming up';
@@ -203,7 +213,6 @@ async function load() {
   }
   for (const [id, row] of rows) if (!seen.has(id)) (row.tr.remove(), rows.delete(id));
   for (const s of data.symbols) renderSymbol(s);
-  hourAlerts = [];
   for (const a of [...recent.alerts].reverse()) addAlert(a, false);
   arrange();
   summary();

@@ -28,6 +28,7 @@ let symbol = slug.replace('-', '/');
 let chart = null;
 let res = '1m';
 let barMs = MINUTE;
+let shortBarMs = 1_000;
 let window0 = { from: 0, to: 0 };
 let live = at === null;
 
@@ -277,32 +278,42 @@ async function load() {
   const now = Date.now();
   window0 = windowFor(now);
   res = RANGES[rangeName] <= SHORT_RANGE_MAX && (at === null || now - window0.from <= SHORT_RANGE_MAX) ? '1s' : '1m';
+  const wanted = res;
+  // Alerts arriving while this loads are kept (the list dedupes); the old range's go now.
+  alerts.clear();
+  $('#pair-alerts').replaceChildren();
   const info = await api(`/api/streams?symbol=${encodeURIComponent(slug)}`);
   barMs = res === '1s' ? info.shortBarMs : info.longBarMs;
+  shortBarMs = info.shortBarMs;
   if (info.streams.length) symbol = info.streams[0].symbol;
   $('#pair-name').textContent = symbol;
   document.title = `tickwatch · ${symbol}`;
   $('#res-note').textContent = res === '1s' ? '1-second bars' : '1-minute bars';
-  venues.clear();
-  info.streams.forEach((s, i) => {
-    venues.set(s.venue, { name: s.venue, color: venueColor(i), x: [], y: [], v: [], price: s.price, ts: s.ts, status: s.status, statusReason: s.statusReason, change5m: s.change5m, change1h: s.change1h });
-  });
-  renderChips();
   renderHead(info.symbols[0]);
-  renderChanges();
   const from = Math.floor(window0.from - barMs);
   const to = Math.ceil(window0.to + barMs);
   const [bars, hist] = await Promise.all([
-    Promise.all([...venues.keys()].map((v) => api(`/api/streams/${encodeURIComponent(v)}/${encodeURIComponent(slug)}/bars?res=${res}&from=${from}&to=${to}`).catch(() => null))),
+    Promise.all(info.streams.map((s) => api(`/api/streams/${encodeURIComponent(s.venue)}/${encodeURIComponent(slug)}/bars?res=${res}&from=${from}&to=${to}`).catch(() => null))),
     api(`/api/alerts?symbol=${encodeURIComponent(slug)}&since=${from}&limit=${MAX_ALERT_CARDS}`),
   ]);
+  // The new series replace the old; points that arrived live while loading (newer than the bars) are kept.
+  const old = new Map(venues);
+  venues.clear();
+  info.streams.forEach((s, i) => {
+    const o = old.get(s.venue);
+    venues.set(s.venue, { name: s.venue, color: venueColor(i), res: wanted, x: [], y: [], v: [], price: o?.price ?? s.price, ts: Math.max(o?.ts ?? 0, s.ts ?? 0), status: s.status, statusReason: s.statusReason, change5m: s.change5m, change1h: s.change1h });
+  });
   for (const b of bars) {
     if (!b) continue;
     const v = venues.get(b.venue);
     b.bars.ts.forEach((t, i) => addPoint(v, t + b.barMs, b.bars.close[i], b.bars.quoteVolume[i]));
   }
-  alerts.clear();
-  $('#pair-alerts').replaceChildren();
+  for (const [name, o] of old) {
+    const v = venues.get(name);
+    if (v && o.res === wanted) o.x.forEach((x, i) => addPoint(v, x, o.y[i], o.v[i]));
+  }
+  renderChips();
+  renderChanges();
   for (const a of hist.alerts.filter((x) => x.ts <= to)) addAlert(a);
   $('#pair-alerts-empty').classList.toggle('hidden', alerts.size > 0);
   $('#alerts-note').textContent = `since ${fmtTime(from)}`;
@@ -310,15 +321,18 @@ async function load() {
   document.body.dataset.loaded = 'true';
 }
 
+/** A venue the page has not seen starts streaming the pair: load again, at most this often. */
+const reload = throttle(() => load().catch((err) => console.error('pair: reload failed', err)), 5_000);
+
 function onStream(u) {
   const v = venues.get(u.venue);
-  if (!v) return void load();
+  if (!v) return void reload();
   Object.assign(v, { price: u.price, ts: u.ts, change5m: u.change5m, change1h: u.change1h });
   chip(v);
   renderChanges();
   if (!live) return;
   if (res === '1s') addPoint(v, u.ts, u.price, u.quoteVolume);
-  else addPoint(v, Math.floor(u.barTs / barMs) * barMs + barMs, u.price, u.quoteVolume);
+  else addPoint(v, Math.floor((u.ts - shortBarMs) / barMs) * barMs + barMs, u.price, u.quoteVolume);
   trim(Date.now() - RANGES[rangeName] - barMs);
   redraw();
 }
