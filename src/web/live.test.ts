@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { Evaluation } from '../engine/index.js';
 import type { DashboardDeps, StreamView } from './deps.js';
@@ -120,6 +121,37 @@ describe('LiveHub', () => {
     expect(a.match(/event: update/g)).toHaveLength(2);
     expect(a).not.toContain('SECRET-VALUE');
     expect(a).toContain('[redacted] in a reason');
+  });
+
+  it('GIVEN a socket that stops draining THEN the client is dropped once its unsent bytes pass the limit', async () => {
+    const { h, batches, emit } = hub({ maxClientBacklogBytes: 600, streamMinIntervalMs: 0 });
+    const written: string[] = [];
+    let onClose = () => {};
+    const res = {
+      destroyed: false,
+      writableLength: 0,
+      writeHead: () => res,
+      write(b: Uint8Array) {
+        written.push(new TextDecoder().decode(b));
+        this.writableLength += b.byteLength;
+        return false;
+      },
+      on: (_: string, fn: () => void) => ((onClose = fn), res),
+      destroy() {
+        this.destroyed = true;
+        onClose();
+      },
+      end: () => {},
+    };
+    expect(h.attach(undefined, res as unknown as ServerResponse)).toBe(true);
+    expect(written[0]).toBe('retry: 2000\n: connected\n\n');
+    for (let i = 0; i < 10 && !res.destroyed; i++) {
+      emit(0, 100 + i);
+      await until(() => batches.length === i + 1);
+    }
+    expect(res.destroyed).toBe(true);
+    expect(h.stats()).toMatchObject({ clients: 0, dropped: 1 });
+    h.close();
   });
 
   it('serves at most maxClients, and none after close', () => {

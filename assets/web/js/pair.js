@@ -4,6 +4,8 @@ import { $, COLORS, api, median, connectLive, detectorChips, directionEl, el, fm
 
 const MINUTE = 60_000;
 const RANGES = { '15m': 15 * MINUTE, '1h': 60 * MINUTE, '4h': 240 * MINUTE, '24h': 1440 * MINUTE };
+/** Time-axis label spacing per range: labels on round times. */
+const TICK_STEP = { '15m': 2 * MINUTE, '1h': 10 * MINUTE, '4h': 30 * MINUTE, '24h': 180 * MINUTE };
 const DEFAULT_RANGE = '1h';
 /** Ranges up to this use the engine's short (1 s) bars, longer ones its long (1 min) bars. */
 const SHORT_RANGE_MAX = 15 * MINUTE;
@@ -141,7 +143,20 @@ function ensureChart() {
         },
       },
       scales: {
-        x: { type: 'linear', grid: { color: COLORS.grid }, ticks: { callback: timeTick, maxRotation: 0, autoSkipPadding: 24 } },
+        x: {
+          type: 'linear',
+          grid: { color: COLORS.grid },
+          ticks: { callback: timeTick, maxRotation: 0, autoSkipPadding: 24 },
+          afterBuildTicks: (axis) => {
+            // Round times only, in the browser's time zone.
+            const step = TICK_STEP[rangeName];
+            const offset = new Date(axis.min).getTimezoneOffset() * MINUTE;
+            const first = Math.ceil((axis.min - offset) / step) * step + offset;
+            const ticks = [];
+            for (let t = first; t <= axis.max; t += step) ticks.push({ value: t });
+            axis.ticks = ticks;
+          },
+        },
         y: { position: 'right', grid: { color: COLORS.grid }, ticks: { callback: (v) => fmtPrice(v) } },
         vol: { position: 'left', display: false, beginAtZero: true, grid: { display: false } },
       },
@@ -186,7 +201,8 @@ function draw() {
   });
   c.data.datasets = datasets;
   c.options.scales.x.min = window0.from;
-  c.options.scales.x.max = window0.to;
+  // Live, the open bar is drawn at its end: room for it.
+  c.options.scales.x.max = live ? window0.to + barMs : window0.to;
   c.options.scales.vol.max = maxVol > 0 ? maxVol * 4 : 1;
   c.update('none');
   const box = $('#chart-box');
