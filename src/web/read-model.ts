@@ -1,3 +1,4 @@
+import { median } from '../engine/composite/index.js';
 import { streamId, type AlertEvent, type Evaluation } from '../engine/index.js';
 import type { StreamStatusInfo } from '../engine/ports/feed.js';
 import type { DashboardDeps, StreamView } from './deps.js';
@@ -338,10 +339,4 @@ function closeAt(s: StreamView, res: 'short' | 'long', t: number, lookbackMs: nu
   const bars = s.bars(res, t - lookbackMs, t + barMs);
   for (let i = bars.length - 1; i >= 0; i--) if (bars[i].ts <= t && bars[i].close > 0) return bars[i].close;
   return null;
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 === 1 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }

@@ -127,9 +127,13 @@ describe('the dashboard in headless Chromium, over fake exchanges streaming trad
 
   it('keeps a tab\'s memory bounded: GIVEN more alerts than a page keeps THEN it holds no more than its limit', async () => {
     const feed = await open('/alerts');
-    const base = market.alerts[0]!;
-    for (let i = 0; i < 230; i++) market.engine.publish({ ...base, id: `${base.id}-flood-${i}`, ts: base.ts + i + 1 });
-    await feed.waitForFunction(() => document.querySelector('#feed tbody tr')?.getAttribute('data-alert')?.endsWith('-flood-229'), undefined, { timeout: PAGE_MS });
+    const base = market.alerts.at(-1)!;
+    const now = Date.now();
+    for (let i = 0; i < 230; i++) market.engine.publish({ ...base, id: `${base.id}-flood-${i}`, ts: now + i });
+    await feed.waitForFunction(() => document.querySelector('#feed tbody tr')?.getAttribute('data-alert')?.endsWith('-flood-229'), undefined, { timeout: PAGE_MS }).catch(async (err: Error) => {
+      const rows = await feed.$$eval('#feed tbody tr', (r) => r.slice(0, 3).map((x) => x.getAttribute('data-alert') + ' ' + x.getAttribute('data-ts')));
+      throw new Error(`${err.message}; rows: ${JSON.stringify(rows)} of ${await feed.$$eval('#feed tbody tr', (r) => r.length)}; problems ${JSON.stringify(problems)}`);
+    });
     expect(await feed.$$eval('#feed tbody tr', (r) => r.length)).toBe(200);
     await overview.waitForSelector('#latest [data-alert$="-flood-229"]', { timeout: PAGE_MS });
     expect(await overview.$$eval('#latest li', (r) => r.length)).toBe(8);
