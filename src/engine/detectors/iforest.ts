@@ -22,7 +22,7 @@ export interface ForestOptions {
   scale: number;
 }
 
-export const FOREST_DEFAULTS: ForestOptions = { trees: 32, sampleSize: 128, scale: 3000 };
+export const FOREST_DEFAULTS: ForestOptions = { trees: 16, sampleSize: 128, scale: 3000 };
 
 const I16 = 32767;
 
