@@ -2,6 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { UserError } from '../engine/core/errors.js';
 import type { DashboardAuth } from './deps.js';
 import { MIN_TOKEN_LENGTH, type DashboardOptions } from './options.js';
 
@@ -9,9 +10,11 @@ export const SESSION_COOKIE = 'tickwatch_session';
 /** Paths served without a token: the login form and the static files it needs (code, no data). */
 const OPEN_PATHS = /^\/(login$|assets\/)/;
 
-/** The dashboard cannot start as configured: the message says what to change. */
-export class DashboardConfigError extends Error {
-  override readonly name = 'DashboardConfigError';
+/** The dashboard cannot start as configured: the message says what to change (the CLI prints it as is). */
+export class DashboardConfigError extends UserError {
+  constructor(message: string) {
+    super('bad_input', message);
+  }
 }
 
 /** Addresses only this machine can reach. */
