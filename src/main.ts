@@ -30,6 +30,8 @@ import { InProcessQueueBackend } from './queue/memory.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './queue/rate-limit.js';
 import { RenderPool } from './render/index.js';
 import { createHttpApp, listen, type RunningServer } from './web/server.js';
+import { mountDashboard } from './web/dashboard.js';
+import { deliveryFailuresFromMetrics } from './web/status.js';
 import { Client } from 'discord.js';
 import type { CommandServices } from '../commands/framework.js';
 import { AlertLog } from './engine/services/alerts.js';
@@ -255,8 +257,21 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
       },
     },
   });
+  const dashboard = mountDashboard(app, {
+    engine,
+    feeds: [feeds],
+    alerts: store,
+    charts,
+    bars,
+    composite: (symbol) => cross.composite(symbol),
+    ops: { queues: () => pipeline!.status(), deliveryFailures: deliveryFailuresFromMetrics(metrics), subscriptions: () => store.allSubscriptions() },
+    clock,
+    auth: { host: cfg.http.host, token: cfg.secrets.dashboardToken },
+    secrets: secretValues(cfg),
+    log,
+  });
   const http = await listen(app, cfg.http.host, cfg.http.port);
-  log.info({ host: cfg.http.host, port: http.port }, 'http: /healthz, /metrics');
+  log.info({ host: cfg.http.host, port: http.port }, `http: dashboard at http://${cfg.http.host}:${http.port}/, /healthz, /metrics`);
 
   pipeline.start();
   snapshots.start();
@@ -296,6 +311,7 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
       await step('queues', () => queues.close());
       await step('charts', () => charts.close());
       await step('rules', () => rules.stop?.());
+      await step('dashboard', () => dashboard.close());
       await step('http', () => http.close());
       await step('store', () => store.close());
       if (redis) await step('redis', () => redis!.quit());

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENGINE_DEFAULTS } from '../engine/options.js';
-import { buildConfig, ConfigError, loadConfigFile } from './load.js';
+import { buildConfig, ConfigError, loadConfigFile, secretValues } from './load.js';
 
 describe('config', () => {
   it('the commented example validates and equals the defaults', async () => {
@@ -47,5 +47,10 @@ describe('config', () => {
     writeFileSync(join(dir, 'bad.yaml'), 'exchanges: [\n');
     await expect(loadConfigFile(join(dir, 'bad.yaml'), {})).rejects.toThrow(/not valid YAML/);
     await expect(loadConfigFile(join(dir, 'missing.yaml'), {})).rejects.toThrow(/no such file/);
+  });
+
+  it('every secret value is known for scrubbing, the Redis password included', () => {
+    const cfg = buildConfig({ webhooks: [{ name: 'ops', url: 'https://h/x' }] }, { REDIS_URL: 'redis://:p%40ss-word@h:6379', TELEGRAM_BOT_TOKEN: 'tg-token-1', TICKWATCH_WEBHOOK_SECRET_OPS: 'hook-secret' });
+    expect(secretValues(cfg).sort()).toEqual(['hook-secret', 'p@ss-word', 'tg-token-1']);
   });
 });

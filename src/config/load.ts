@@ -16,7 +16,13 @@ export function webhookSecretEnv(name: string): string {
 /** Every secret value in the configuration (for scrubbing logs). */
 export function secretValues(cfg: Config): string[] {
   const s = cfg.secrets;
-  return [s.discordToken, s.telegramToken, s.dashboardToken, ...Object.values(s.webhookSecrets)].filter((x): x is string => !!x);
+  let redisPassword: string | undefined;
+  try {
+    redisPassword = cfg.store.url ? decodeURIComponent(new URL(cfg.store.url).password) || undefined : undefined;
+  } catch {
+    redisPassword = undefined;
+  }
+  return [s.discordToken, s.telegramToken, s.dashboardToken, redisPassword, ...Object.values(s.webhookSecrets)].filter((x): x is string => !!x);
 }
 
 /** A configuration that failed validation: every problem with its path and a hint. */
