@@ -2,6 +2,7 @@
  * One unit of eval work: one file through one engine configuration (`tickwatch score` and/or
  * `tickwatch replay`), or one file through every baseline. Runs in a worker thread or in-process.
  */
+import { SERIES_COOLDOWN_BARS } from '../src/cli/replay.js';
 import type { Sensitivity } from '../src/engine/core/rules.js';
 import { SENSITIVITY_PRESETS } from '../src/engine/core/rules.js';
 import type { EngineOptionsInput } from '../src/engine/options.js';
@@ -57,7 +58,7 @@ export interface JobResult {
  * Baselines on series cool down for this many bars after an alert, as `tickwatch replay` does for
  * series (its SERIES_COOLDOWN_BARS); on prices, for the `normal` preset's cooldown.
  */
-export const BASELINE_SERIES_COOLDOWN_BARS = 60;
+export const BASELINE_SERIES_COOLDOWN_BARS = SERIES_COOLDOWN_BARS;
 
 async function runEngine(job: EngineJob): Promise<DetectorOutput> {
   const opts = { sensitivity: job.sensitivity, engine: job.config.engine };

@@ -24,8 +24,8 @@ export interface ReplayOptions {
 /** Rows read before bar-based input decides its bar length (the median spacing of these rows). */
 const INTERVAL_SAMPLE_ROWS = 64;
 /** Series (not prices) measure moves over this many bars and cool down for this many. */
-const SERIES_MOVE_BARS = 12;
-const SERIES_COOLDOWN_BARS = 60;
+export const SERIES_MOVE_BARS = 12;
+export const SERIES_COOLDOWN_BARS = 60;
 const DEFAULT_VENUE = 'replay';
 
 export interface ReplayResult {
