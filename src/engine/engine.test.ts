@@ -97,7 +97,11 @@ describe('Engine: the stale-feed guard', () => {
 describe('Engine: warm-up, cooldown and re-arm', () => {
   it('does not alert during warm-up, even on a huge move', () => {
     const ticks = injectMove(randomWalk({ seconds: 600, seed: 6, start: START }), START + 60_000, 20, 5_000);
-    expect(replay(ticks, [presetRule('high')], { warmupBars: 300 }).alerts).toEqual([]);
+    const { alerts, engine } = replay(ticks, [presetRule('high')], { warmupBars: 300 });
+    const bars = engine.find('test', 'BTC/USDT')!.bars('short');
+    const warmEnd = bars[300].ts;
+    expect(bars[0].ts).toBeLessThan(START + 60_000);
+    expect(alerts.filter((a) => a.barTs < warmEnd)).toEqual([]);
   });
 
   it('within the cooldown, a second pump that does not beat the first alert stays quiet; one that does, alerts', () => {

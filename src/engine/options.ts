@@ -8,10 +8,10 @@ import { ROBUST_DEFAULTS, type RobustOptions } from './detectors/robust.js';
 import { VOLRATIO_DEFAULTS, type VolRatioOptions } from './detectors/volratio.js';
 import { ZSCORE_DEFAULTS, type ZScoreOptions } from './detectors/zscore.js';
 
-export const DETECTOR_NAMES = ['zscore', 'robust', 'volratio', 'burst', 'iforest', 'ocsvm'] as const;
+export const DETECTOR_NAMES = ['zscore', 'robust', 'volratio', 'burst', 'drift', 'iforest', 'ocsvm'] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 /** The detectors that need no model: the cheap path. */
-export const STATISTICAL_DETECTORS: readonly DetectorName[] = ['zscore', 'robust', 'volratio', 'burst'];
+export const STATISTICAL_DETECTORS: readonly DetectorName[] = ['zscore', 'robust', 'volratio', 'burst', 'drift'];
 
 /**
  * Everything the engine's numbers depend on, with the defaults documented once here.

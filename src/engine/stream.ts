@@ -2,6 +2,7 @@ import { EwStats, alphaForHalfLife } from './core/math.js';
 import type { Bar, BarOrigin, Evaluation, Side } from './core/types.js';
 import { AlertState } from './alerts/alert-rules.js';
 import { BurstDetector } from './detectors/burst.js';
+import { DriftDetector } from './detectors/drift.js';
 import { FEATURE_COUNT, MIN_RETURN_STD, type BarInput, type Detector } from './detectors/detector.js';
 import { Ensemble } from './detectors/ensemble.js';
 import { IForestDetector, OcSvmDetector } from './detectors/learned.js';
@@ -82,6 +83,8 @@ export class StreamState {
   /** Start of the first bar after the latest gap: moves are never measured across it. */
   gapTs = -Infinity;
   private readonly move: WindowMove = emptyMove();
+  /** Per-bar return spread before the newest bar was learned. */
+  private sigmaPast = MIN_RETURN_STD;
 
   constructor(
     readonly venue: string,
@@ -107,6 +110,9 @@ export class StreamState {
           break;
         case 'burst':
           detectors.push(new BurstDetector(opt.burst));
+          break;
+        case 'drift':
+          detectors.push(new DriftDetector());
           break;
         case 'iforest':
           detectors.push(new IForestDetector(`${venue}:${symbol}`, shared.trainer, opt.iforest));
@@ -329,6 +335,7 @@ export class StreamState {
     const inp = this.input;
     const f = inp.features;
     const sd = Math.max(this.retStats.std, MIN_RETURN_STD);
+    this.sigmaPast = sd;
     const lv = Math.log1p(b.volume);
     const lt = Math.log1p(b.trades);
     const range = this.diff(b.high, b.low);
@@ -378,7 +385,8 @@ export class StreamState {
     const end = this.short.lastTs + this.opt.shortBarMs;
     const from = Math.max(end - windowMs, this.gapTs);
     const m = windowMove(this.short, this.long, from, this.move);
-    m.sigma = Math.max(this.retStats.std, MIN_RETURN_STD);
+    // The spread as it stood before the newest bar: a jump must not widen its own yardstick.
+    m.sigma = this.sigmaPast;
     m.barMs = this.opt.shortBarMs;
     m.returns = this.opt.returns;
     return m;

@@ -127,25 +127,32 @@ export class EwStats {
   }
 }
 
-/** xorshift128+-style deterministic generator in [0, 1): models are reproducible from a seed. */
+/**
+ * Deterministic generator in [0, 1): Chris Doty-Humphrey's SFC32 (passes PractRand), so that models
+ * and test data are reproducible from a seed. (A 32-bit xorshift variant used before was biased:
+ * 50.57% of draws below 0.5 over a million.)
+ */
 export class Rng {
-  private s0: number;
-  private s1: number;
+  private a = 0x9e3779b9;
+  private b = 0x243f6a88;
+  private c = 0xb7e15162;
+  private d: number;
   constructor(seed: number) {
-    this.s0 = (seed ^ 0x9e3779b9) >>> 0 || 1;
-    this.s1 = (Math.imul(seed, 0x85ebca6b) ^ 0xc2b2ae35) >>> 0 || 2;
-    for (let i = 0; i < 8; i++) this.next();
+    this.d = seed >>> 0;
+    for (let i = 0; i < 15; i++) this.u32();
+  }
+  private u32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
   }
   /** Uniform in [0, 1). */
   next(): number {
-    let x = this.s0;
-    const y = this.s1;
-    this.s0 = y;
-    x ^= x << 23;
-    x ^= x >>> 17;
-    x ^= y ^ (y >>> 26);
-    this.s1 = x >>> 0;
-    return ((this.s0 + this.s1) >>> 0) / 4294967296;
+    return this.u32() / 4294967296;
   }
   /** Integer in [0, n). */
   int(n: number): number {
@@ -153,8 +160,7 @@ export class Rng {
   }
   /** Standard normal (Box-Muller). */
   normal(): number {
-    let u = this.next();
-    if (u < 1e-300) u = 1e-300;
+    const u = Math.max(this.next(), 1e-300);
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
 }
