@@ -136,7 +136,11 @@ export function sampleRangeRequest(opts: { theme?: ChartTheme; timeZone?: string
   const n = 1440;
   const a = walkBars({ n, barMs, seed: 21, vol: 0.0009, move: { at: 900, pct: -5, rampBars: 6 } });
   const b = jitter(walkBars({ n, barMs, seed: 21, vol: 0.0009, move: { at: 900, pct: -5, rampBars: 6 } }), 0.0003, 22);
-  const alerts = [sampleAlert(a, barMs, 905, 899, 'binance'), sampleAlert(a, barMs, 420, 400, 'binance'), sampleAlert(a, barMs, 1300, 1280, 'binance')];
+  // One dump (the injected move) and the walk's own strongest 20-bar rises before and after it.
+  const alerts = [sampleAlert(a, barMs, 905, 899, 'binance'), ...[[300, 600], [1000, 1400]].map(([lo, hi]) => {
+    const end = strongestRise(a, lo!, hi!, 20);
+    return sampleAlert(a, barMs, end, end - 20, 'binance');
+  })];
   return {
     symbol: 'BTC/USDT',
     range: opts.range ?? '24h',
@@ -148,6 +152,20 @@ export function sampleRangeRequest(opts: { theme?: ChartTheme; timeZone?: string
     theme: opts.theme,
     timeZone: opts.timeZone,
   };
+}
+
+/** Index in [lo, hi) where the close rose most over the previous `span` bars. */
+function strongestRise(bars: Bar[], lo: number, hi: number, span: number): number {
+  let best = lo;
+  let bestRise = -Infinity;
+  for (let i = Math.max(lo, span); i < Math.min(hi, bars.length); i++) {
+    const rise = bars[i]!.close / bars[i - span]!.close;
+    if (rise > bestRise) {
+      bestRise = rise;
+      best = i;
+    }
+  }
+  return best;
 }
 
 /** Another venue's view of the same market: each price off by a little noise. */
