@@ -6,41 +6,11 @@
  * outages (no trades while the price moves on), flat stretches (the price does not move at all),
  * thin-market periods and bursts of activity that move nothing.
  */
+import { Rng } from '../core/math.js';
 import type { Side } from '../core/types.js';
 
-/**
- * Chris Doty-Humphrey's SFC32 generator (passes PractRand). The market needs draws that are
- * unbiased over millions of steps: a bias of 0.5% in the sign of returns would trend a day-long walk
- * far off (the engine's own Rng shows one, see docs/eval.md).
- */
-export class Sfc32 {
-  private a = 0x9e3779b9;
-  private b = 0x243f6a88;
-  private c = 0xb7e15162;
-  private d: number;
-  constructor(seed: number) {
-    this.d = seed >>> 0;
-    for (let i = 0; i < 15; i++) this.u32();
-  }
-  private u32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-  /** Uniform in [0, 1). */
-  next(): number {
-    return this.u32() / 4294967296;
-  }
-  /** Standard normal (Box-Muller). */
-  normal(): number {
-    const u = Math.max(this.next(), 1e-300);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
-  }
-}
+/** The engine's SFC32 generator, under the name the synthetic market has always used for it. */
+export { Rng as Sfc32 } from '../core/math.js';
 
 export interface SyntheticTrade {
   ts: number;
@@ -122,12 +92,12 @@ const CRASH_RECOVERED = 0.7;
 /** Volatility multiple while a pump holds at the top. */
 const HOLD_VOL_MULTIPLE = 3;
 
-function laplace(rng: Sfc32, meanAbs: number): number {
+function laplace(rng: Rng, meanAbs: number): number {
   const u = rng.next() - 0.5;
   return -meanAbs * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
 }
 
-function poisson(rng: Sfc32, lambda: number): number {
+function poisson(rng: Rng, lambda: number): number {
   if (lambda <= 0) return 0;
   if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * rng.normal()));
   const l = Math.exp(-lambda);
@@ -223,7 +193,7 @@ function roundTo(x: number, tick: number): number {
 
 /** The stream's trades, in time order, and its labelled events. Deterministic for spec.seed. */
 export function generateStream(spec: StreamSpec): SyntheticStream {
-  const rng = new Sfc32(spec.seed);
+  const rng = new Rng(spec.seed);
   const omega = spec.vol * spec.vol * (1 - spec.garchAlpha - spec.garchBeta);
   if (!(omega > 0)) throw new RangeError(`garchAlpha + garchBeta must be below 1 (got ${spec.garchAlpha + spec.garchBeta})`);
   let h = spec.vol * spec.vol;
