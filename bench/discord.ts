@@ -10,11 +10,8 @@ import { MemoryRateLimiter } from '../src/queue/rate-limit.js';
 import { ChartRenderer } from '../src/render/renderer.js';
 import { sampleAlertRequest } from '../src/render/samples.js';
 import { FakeDiscord } from '../test/fakes/discord/index.js';
+import { chatLatencyMeasures } from './stats.js';
 import type { BenchRunner } from './types.js';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 /**
  * On loopback, with the real discord.js client against the fake Discord:
@@ -69,16 +66,9 @@ export const run: BenchRunner = async ({ quick }) => {
       await fake.answer(fake.slash({ user: owner, channel, name: 'price', options: { pair: 'BTC/USDT' } }));
       if (i >= 3) cmdMs.push(performance.now() - t0);
     }
-    alertMs.sort((a, b) => a - b);
-    cmdMs.sort((a, b) => a - b);
     return {
       name: 'discord',
-      measures: [
-        { key: 'discord.alert_to_message.p50_ms', label: 'alert to Discord message, chart included, p50', value: percentile(alertMs, 50), unit: 'ms' },
-        { key: 'discord.alert_to_message.p99_ms', label: 'alert to Discord message, chart included, p99', value: percentile(alertMs, 99), unit: 'ms', goal: '<= 250 (tick to message)' },
-        { key: 'discord.command_round_trip.p50_ms', label: '/price round trip over the gateway, p50', value: percentile(cmdMs, 50), unit: 'ms' },
-        { key: 'discord.command_round_trip.p99_ms', label: '/price round trip over the gateway, p99', value: percentile(cmdMs, 99), unit: 'ms' },
-      ],
+      measures: chatLatencyMeasures('discord', 'Discord', alertMs, cmdMs, 'over the gateway'),
       notes: [`${n} alerts and ${n} commands, loopback, in-process queues, one chart render and multipart upload per alert`],
     };
   } finally {

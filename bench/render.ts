@@ -3,14 +3,11 @@ import type { AlertChartRequest } from '../src/engine/index.js';
 import { RenderPool, defaultPoolSize } from '../src/render/pool.js';
 import { ChartRenderer } from '../src/render/renderer.js';
 import { sampleAlertRequest } from '../src/render/samples.js';
+import { percentile } from './stats.js';
 import type { BenchRunner, Measure } from './types.js';
 
 /** Points per chart: a typical alert chart (five minutes of 1 s bars) and a long one (an hour). */
 const SIZES = [300, 3600] as const;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 /**
  * Wall time per chart (p50, p99) and CPU time per chart (mean): on a shared machine the wall time

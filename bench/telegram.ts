@@ -8,11 +8,8 @@ import { MemoryRateLimiter } from '../src/queue/rate-limit.js';
 import { ChartRenderer } from '../src/render/renderer.js';
 import { sampleAlertRequest } from '../src/render/samples.js';
 import { FakeTelegram } from '../test/fakes/telegram/index.js';
+import { chatLatencyMeasures } from './stats.js';
 import type { BenchRunner } from './types.js';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 /**
  * On loopback, with the real grammY client against the fake Bot API:
@@ -69,16 +66,9 @@ export const run: BenchRunner = async ({ quick }) => {
       await sent(from);
       if (i >= 3) cmdMs.push(performance.now() - t0);
     }
-    alertMs.sort((a, b) => a - b);
-    cmdMs.sort((a, b) => a - b);
     return {
       name: 'telegram',
-      measures: [
-        { key: 'telegram.alert_to_message.p50_ms', label: 'alert to Telegram message, chart included, p50', value: percentile(alertMs, 50), unit: 'ms' },
-        { key: 'telegram.alert_to_message.p99_ms', label: 'alert to Telegram message, chart included, p99', value: percentile(alertMs, 99), unit: 'ms', goal: '<= 250 (tick to message)' },
-        { key: 'telegram.command_round_trip.p50_ms', label: '/price round trip through long polling, p50', value: percentile(cmdMs, 50), unit: 'ms' },
-        { key: 'telegram.command_round_trip.p99_ms', label: '/price round trip through long polling, p99', value: percentile(cmdMs, 99), unit: 'ms' },
-      ],
+      measures: chatLatencyMeasures('telegram', 'Telegram', alertMs, cmdMs, 'through long polling'),
       notes: [`${n} alerts and ${n} commands, loopback, in-process queues, one chart render per alert (300 points)`],
     };
   } finally {

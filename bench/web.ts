@@ -6,6 +6,7 @@ import { Engine, InlineTrainer, STATISTICAL_DETECTORS, StaticRuleSource, presetR
 import { MemoryStore } from '../src/store/memory.js';
 import { mountDashboard } from '../src/web/index.js';
 import { listen } from '../src/web/server.js';
+import { percentile } from './stats.js';
 import type { BenchRunner, Measure } from './types.js';
 
 const VENUES = ['binance', 'okx', 'bybit', 'coinbase', 'kraken'];
@@ -21,10 +22,6 @@ const ADVANCE_MS = 50;
 
 /** Epoch ms with sub-millisecond resolution, comparable across threads of one process. */
 const preciseNow = () => performance.timeOrigin + performance.now();
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-}
 
 /**
  * The clients: plain HTTP event-stream readers in a thread of their own, so that reading does not
