@@ -4,6 +4,7 @@
  */
 import { formatDuration, formatPct, formatPrice, formatScore, formatUtc, type AlertEvent } from '../src/engine/index.js';
 import type { Subscription, Thresholds } from '../src/engine/ports/store.js';
+import { showDuration } from '../src/engine/services/subscriptions.js';
 import { bold, code, plain, rich, type Proximity, type Span } from './framework.js';
 
 /** `3% in 5 minutes, up only, score ≥ 0.99` */
@@ -33,13 +34,7 @@ export function subscriptionLine(s: Subscription, now: number, proximity?: Proxi
 }
 
 /** `1 hour`, `90 minutes`, `30 days`: the largest unit that divides the duration exactly (bounds, snoozes). */
-export function exactDuration(ms: number): string {
-  const units: [number, string][] = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1_000, 'second']];
-  for (const [size, name] of units) {
-    if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms / size === 1 ? '' : 's'}`;
-  }
-  return `${ms} ms`;
-}
+export const exactDuration = showDuration;
 
 /** `2025-08-11 14:52 UTC` */
 export function shortTime(ts: number): string {

@@ -33,7 +33,7 @@
 import { z } from 'zod';
 import { SENSITIVITIES, UserError, type AlertEvent, type Clock, type Sensitivity, type VenueSeries } from '../src/engine/index.js';
 import type { ChatAddress, FeedbackTally, Subscription, Thresholds, Vote } from '../src/engine/ports/store.js';
-import type { SubscriptionService, SymbolResolver } from '../src/engine/services/subscriptions.js';
+import { resolveSymbolOrThrow, type SubscriptionService, type SymbolResolver } from '../src/engine/services/subscriptions.js';
 import type { StreamStatus } from '../src/engine/ports/feed.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -189,12 +189,8 @@ export interface SymbolSearch {
 }
 
 /** Resolves a pair argument or throws the UserError with suggestions that `errorReply` words. */
-export async function resolvePair(symbols: SymbolSearch, input: string, venue?: string): Promise<string> {
-  const r = await symbols.resolve(input.trim(), venue);
-  if (r.ok) return r.symbol;
-  const hint = r.suggestions.length ? `; did you mean ${r.suggestions.slice(0, 5).join(', ')}?` : '';
-  const what = r.reason === 'unknown_venue' ? `venue "${venue}"` : `pair "${input}"`;
-  throw new UserError(r.reason, `unknown ${what}${hint}`, { input, venue, suggestions: r.suggestions });
+export function resolvePair(symbols: SymbolSearch, input: string, venue?: string): Promise<string> {
+  return resolveSymbolOrThrow((text, v) => symbols.resolve(text, v), input, venue);
 }
 
 /** How close a subscription is to firing right now. */

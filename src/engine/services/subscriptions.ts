@@ -262,12 +262,8 @@ export class SubscriptionService {
     return out;
   }
 
-  private async resolve(input: string, venue?: string): Promise<string> {
-    const r = await this.deps.resolveSymbol(input.trim(), venue);
-    if (r.ok) return r.symbol;
-    const hint = r.suggestions.length ? `; did you mean ${r.suggestions.slice(0, 5).join(', ')}?` : '';
-    const what = r.reason === 'unknown_venue' ? `venue "${venue}"` : `pair "${input}"`;
-    throw new UserError(r.reason, `unknown ${what}${hint}`, { input, venue, suggestions: r.suggestions });
+  private resolve(input: string, venue?: string): Promise<string> {
+    return resolveSymbolOrThrow(this.deps.resolveSymbol, input, venue);
   }
 
   private notWatching(symbol: string, mine: readonly Subscription[]): UserError {
@@ -331,8 +327,8 @@ const THRESHOLD_LABELS: Record<keyof typeof RULE_LIMITS, string> = {
   minQuoteVolume: 'minimum volume',
 };
 
-/** `90 seconds`, `2 hours`, `30 days`: durations as people type them. */
-function showDuration(ms: number): string {
+/** `90 seconds`, `2 hours`, `30 days`: the largest unit that divides the duration exactly, as people type them. */
+export function showDuration(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
   const units: [number, string][] = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1_000, 'second']];
   for (const [size, name] of units) {
@@ -350,4 +346,16 @@ export function checkThresholds(t: Thresholds): void {
   if (!DIRECTIONS.includes(t.direction)) {
     throw new UserError('bad_input', `direction must be one of ${DIRECTIONS.join(', ')}, got "${String(t.direction)}"`, { allowed: DIRECTIONS });
   }
+}
+
+/**
+ * Resolves what the user typed to a known symbol, or throws the UserError that names the unknown
+ * pair or venue with up to five suggestions. Commands and this service word it the same way.
+ */
+export async function resolveSymbolOrThrow(resolveSymbol: SymbolResolver, input: string, venue?: string): Promise<string> {
+  const r = await resolveSymbol(input.trim(), venue);
+  if (r.ok) return r.symbol;
+  const hint = r.suggestions.length ? `; did you mean ${r.suggestions.slice(0, 5).join(', ')}?` : '';
+  const what = r.reason === 'unknown_venue' ? `venue "${venue}"` : `pair "${input}"`;
+  throw new UserError(r.reason, `unknown ${what}${hint}`, { input, venue, suggestions: r.suggestions });
 }
