@@ -4,6 +4,7 @@ import { CcxtHistory } from '../../src/engine/feeds/ccxt-history.js';
 import { createCcxtExchange } from '../../src/engine/feeds/ccxt-exchange.js';
 import { wireSymbol } from '../../src/engine/feeds/capabilities.js';
 import { WsFeed } from '../../src/engine/feeds/ws-feed.js';
+import { hasRecordings } from '../fakes/exchanges/recordings.js';
 import { calmTrades, recordedFrames, startFakeExchange, type FakeExchange, type FakeVenue } from '../fakes/exchanges/index.js';
 import { FAST, PROTOCOLS, RecordingSink, SYMBOL, until, VENUES } from './helpers.js';
 
@@ -75,7 +76,9 @@ describe.each(VENUES)('%s: fake venue and native adapter', (venue) => {
     expect(fd.counters()).toMatchObject({ connects: 1, ticks: 2, dropped: {} });
   });
 
-  it('the trade frames it sends keep the recorded format (only values change)', async () => {
+  it('the trade frames it sends keep the recorded format (only values change)', async (ctx) => {
+    // Without ../shared/data/wire there is no recording to compare with; the fallback-fixture suite below covers that case.
+    if (RECORDED_TRADE[venue] && !hasRecordings()) return ctx.skip('recordings absent: ../shared/data/wire');
     const f = await fake(venue);
     const { frames } = await rawClient(venue, f, [sym]);
     await until(() => f.subscribers(sym) === 1, 5_000, 'subscriber');

@@ -25,7 +25,7 @@ function instrumentFixture(base: string, quote: string): Record<string, unknown>
 const INSTRUMENTS_FIXTURE = JSON.stringify({
   retCode: 0,
   retMsg: 'OK',
-  result: { category: 'spot', list: [instrumentFixture('BTC', 'USDT'), instrumentFixture('ETH', 'USDT'), instrumentFixture('SOL', 'USDT')] },
+  result: { category: 'spot', list: ['BTC', 'ETH', 'SOL', 'XRP', 'DOGE', 'ADA', 'LTC', 'DOT', 'LINK', 'TRX', 'AVAX', 'BCH'].map((base) => instrumentFixture(base, 'USDT')) },
   retExtInfo: {},
   time: 1700000000000,
 });
