@@ -5,6 +5,7 @@ import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Context } from 'hono';
+import { formatScore } from '../engine/alerts/format.js';
 
 /** How many folders up from this module to look for `assets/web` (src/web or dist/src/web). */
 const MAX_ASCENT = 5;
@@ -44,6 +45,24 @@ export function chartJsFile(): string {
   return join(dirname(entry), 'chart.umd.min.js');
 }
 
+/**
+ * Functions of the product's own code the pages import, served as an ES module written from the
+ * running code itself, so that a page cannot word a thing differently from chat: scores are
+ * floored by formatScore on both (0.9999 never reads 1.000).
+ */
+export const SHARED_MODULE = 'js/shared-format.js';
+const SHARED_FUNCTIONS = [formatScore] as const;
+
+/** The shared module's text. Each function must be self-contained (it is sent as its own source). */
+export function sharedModuleSource(fns: readonly ((...args: never[]) => unknown)[] = SHARED_FUNCTIONS): string {
+  const parts = fns.map((fn) => {
+    const src = fn.toString();
+    if (!src.startsWith(`function ${fn.name}(`)) throw new Error(`${fn.name || 'an anonymous function'} cannot be sent to the browser: it must be a plain function declaration`);
+    return `export ${src}`;
+  });
+  return `// Served by tickwatch from its own running code: the same functions chat uses.\n${parts.join('\n\n')}\n`;
+}
+
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
@@ -64,6 +83,8 @@ export class StaticFiles {
   constructor(dir: string = webAssetDir(), chartJs: string = chartJsFile()) {
     for (const p of walk(dir)) this.add(relative(dir, p).split(sep).join('/'), readFileSync(p));
     this.add('vendor/chart.umd.min.js', readFileSync(chartJs));
+    if (this.files.has(SHARED_MODULE)) throw new Error(`${SHARED_MODULE} is written by tickwatch: remove it from ${dir}`);
+    this.add(SHARED_MODULE, new TextEncoder().encode(sharedModuleSource()));
   }
 
   private add(name: string, body: Uint8Array): void {

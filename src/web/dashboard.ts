@@ -118,7 +118,7 @@ export function mountDashboard(app: OpenAPIHono, deps: DashboardDeps, files: Sta
       const streams = model.streamRows({ venue, symbol: sym });
       const symbols = model.symbolRows(new Set(streams.map((s) => s.symbol)));
       const o = deps.engine.options;
-      return c.json({ now: deps.clock.now(), shortBarMs: o.shortBarMs, longBarMs: o.longBarMs, scoreTrailBucketMs: opt.scoreTrailBucketMs, scoreTrailPoints: opt.scoreTrailPoints, sparkPoints: opt.sparkPoints, streams, symbols }, 200);
+      return c.json({ now: deps.clock.now(), shortBarMs: o.shortBarMs, longBarMs: o.longBarMs, scoreTrailBucketMs: opt.scoreTrailBucketMs, scoreTrailPoints: opt.scoreTrailPoints, sparkPoints: opt.sparkPoints, staleAfterMs: opt.staleAfterMs, streams, symbols }, 200);
     },
   );
 
@@ -243,7 +243,7 @@ export function mountDashboard(app: OpenAPIHono, deps: DashboardDeps, files: Sta
     createRoute({
       method: 'get',
       path: '/api/events',
-      summary: 'Live changes as Server-Sent Events: `update` events whose data is a JSON batch {now, streams, statuses, alerts, symbols}.',
+      summary: 'Live changes as Server-Sent Events: `update` events whose data is a JSON batch {now, streams, statuses, alerts, symbols}; each status is {venue, symbol, status, feedStatus, since, reason}, `status` as in /api/streams.',
       request: { query: q.events },
       responses: {
         200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'An endless event stream; heartbeats are comment lines.' },

@@ -17,6 +17,8 @@ export interface StreamView {
   /** The latest verdict; one object overwritten at every bar close: copy what you keep. */
   readonly evaluation: Evaluation;
   readonly counters: { readonly ticks: number; readonly bars: number };
+  /** Local time (the engine's clock, to within its advance interval) at which the stream's newest trade arrived; 0 before any. */
+  readonly arrivedAt?: number | undefined;
   bars(resolution: 'short' | 'long', fromTs?: number, toTs?: number): Bar[];
 }
 

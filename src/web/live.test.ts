@@ -111,7 +111,7 @@ describe('LiveHub', () => {
     const all = h.connect(undefined)!;
     emit(0, 1);
     await until(() => batches.length === 1);
-    h.events.status({ venue: 'binance', symbol: 'ETH/USDT', status: 'stale', since: 1, reason: 'SECRET-VALUE in a reason' });
+    h.events.status({ venue: 'binance', symbol: 'ETH/USDT', status: 'stale', feedStatus: 'stale', since: 1, reason: 'SECRET-VALUE in a reason' });
     await until(() => batches.length === 2);
     h.close();
     const [e, a] = await Promise.all([readAll(eth), readAll(all)]);

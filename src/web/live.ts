@@ -1,17 +1,16 @@
 import type { ServerResponse } from 'node:http';
 import { streamId } from '../engine/index.js';
-import type { StreamStatusInfo } from '../engine/ports/feed.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { StreamView } from './deps.js';
 import type { DashboardOptions } from './options.js';
-import type { ReadModel, ReadModelEvents, StreamUpdate } from './read-model.js';
+import type { ReadModel, ReadModelEvents, StatusUpdate, StreamUpdate } from './read-model.js';
 import type { AlertT, SymbolRowT } from './schemas.js';
 
 /** One batch of live changes: the `update` event of /api/events. */
 export interface LiveUpdate {
   now: number;
   streams: StreamUpdate[];
-  statuses: { venue: string; symbol: string; status: string; since: number; reason: string }[];
+  statuses: StatusUpdate[];
   alerts: AlertT[];
   symbols: SymbolRowT[];
 }
@@ -56,7 +55,7 @@ export class LiveHub {
   private readonly clients = new Set<LiveClient>();
   private readonly pending = new Map<string, StreamView>();
   private readonly lastSent = new Map<string, number>();
-  private statuses: StreamStatusInfo[] = [];
+  private statuses: StatusUpdate[] = [];
   private alerts: AlertT[] = [];
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
@@ -212,7 +211,7 @@ export class LiveHub {
         this.pending.delete(id);
       } else nextDue = Math.min(nextDue, last + this.opt.streamMinIntervalMs);
     }
-    const statuses = this.statuses.map((s) => ({ venue: s.venue, symbol: s.symbol, status: s.status, since: s.since, reason: s.reason }));
+    const statuses = this.statuses;
     for (const s of statuses) touched.add(s.symbol);
     const alerts = this.alerts;
     this.statuses = [];

@@ -1,3 +1,5 @@
+import { FEED_TUNING_DEFAULTS } from '../engine/feeds/ws-feed.js';
+
 /** The dashboard's numbers, documented once here (docs/dashboard.md refers to these names). */
 export interface DashboardOptions {
   /** Shortest spacing of two updates of one stream sent to browsers: at most 4 a second. */
@@ -28,6 +30,14 @@ export interface DashboardOptions {
   divergencePct: number;
   /** A venue's price counts for the composite when its newest bar is at most this old. */
   freshMs: number;
+  /**
+   * The staleness bound: a stream whose feed is reconnecting or backfilling and whose newest data
+   * is older than this is shown `stale` (the feed's state as the detail). The default is the
+   * feeds' own bound for a connected stream with no trade (FeedTuning.staleAfterMs).
+   */
+  staleAfterMs: number;
+  /** How often streams whose feed is down are looked at again, to show them stale once the bound passes. */
+  staleCheckMs: number;
   /** Alerts one /api/alerts answer lists at most, and by default. */
   alertsMaxLimit: number;
   alertsDefaultLimit: number;
@@ -57,6 +67,8 @@ export const DASHBOARD_DEFAULTS: Readonly<DashboardOptions> = Object.freeze({
   changeRefreshMs: 5_000,
   divergencePct: 0.25,
   freshMs: 30_000,
+  staleAfterMs: FEED_TUNING_DEFAULTS.staleAfterMs,
+  staleCheckMs: 1_000,
   alertsMaxLimit: 500,
   alertsDefaultLimit: 50,
   chartBeforeMs: 60 * 60_000,

@@ -1,10 +1,11 @@
 import { median } from '../engine/composite/index.js';
 import { streamId, type AlertEvent, type Evaluation } from '../engine/index.js';
-import type { StreamStatusInfo } from '../engine/ports/feed.js';
+import type { StreamStatus, StreamStatusInfo } from '../engine/ports/feed.js';
 import type { DashboardDeps, StreamView } from './deps.js';
 import type { DashboardOptions } from './options.js';
 import type { AlertT, StatusT, StreamRowT, SymbolRowT } from './schemas.js';
 import { ScoreTrail } from './score-trail.js';
+import { mayGoStale, shownStatus, type ShownStatus } from './stream-status.js';
 import { symbolFromUrl, symbolSlug } from './symbols.js';
 
 const MINUTE = 60_000;
@@ -35,9 +36,20 @@ export interface StreamUpdate {
   change1h: number | null;
 }
 
+/** A stream's status as shown (see shownStatus), with its feed's own status, when and why that last changed. */
+export interface StatusUpdate {
+  venue: string;
+  symbol: string;
+  status: ShownStatus;
+  feedStatus: StreamStatus;
+  since: number;
+  reason: string;
+}
+
 export interface ReadModelEvents {
   stream(s: StreamView, ev: Evaluation): void;
-  status(info: StreamStatusInfo): void;
+  /** A stream's shown status changed: its feed's status did, or its data grew older than the staleness bound. */
+  status(update: StatusUpdate): void;
   alert(a: AlertT): void;
 }
 
@@ -59,6 +71,9 @@ const round = (x: number, digits: number) => {
  */
 export class ReadModel {
   private readonly statuses = new Map<string, StreamStatusInfo>();
+  /** The status each stream was last announced with, to announce only changes. */
+  private readonly shown = new Map<string, ShownStatus>();
+  private staleTimer: NodeJS.Timeout | undefined;
   private readonly trails = new Map<string, ScoreTrail>();
   private readonly changes = new Map<string, CachedChange>();
   private readonly recent = new Map<string, AlertEvent>();
@@ -79,17 +94,52 @@ export class ReadModel {
     }
     this.offs.push(this.deps.engine.onEvaluation((ev, s) => this.onEvaluation(ev, s)));
     this.offs.push(this.deps.engine.onAlert((a) => this.onAlert(a)));
+    const now = this.deps.clock.now();
+    for (const [id, info] of this.statuses) this.shown.set(id, this.shownOf(info, now));
+    this.staleTimer = setInterval(() => this.checkStaleness(), this.opt.staleCheckMs);
+    this.staleTimer.unref();
   }
 
   stop(): void {
     for (const off of this.offs.splice(0)) off();
+    clearInterval(this.staleTimer);
+    this.staleTimer = undefined;
     this.listener = undefined;
   }
 
   private onStatus(c: StreamStatusInfo): void {
-    const info: StreamStatusInfo = { venue: c.venue, symbol: c.symbol, status: c.status, since: c.since, reason: c.reason, lastTradeTs: c.lastTradeTs };
-    this.statuses.set(streamId(info), info);
-    this.listener?.status(info);
+    const id = streamId(c);
+    // A change does not carry the newest trade's time; the last one known still holds.
+    const info: StreamStatusInfo = { venue: c.venue, symbol: c.symbol, status: c.status, since: c.since, reason: c.reason, lastTradeTs: c.lastTradeTs ?? this.statuses.get(id)?.lastTradeTs };
+    this.statuses.set(id, info);
+    const shown = this.shownOf(info, this.deps.clock.now());
+    this.shown.set(id, shown);
+    this.listener?.status(statusUpdate(info, shown));
+  }
+
+  /** Time of a stream's newest data. */
+  private lastDataTs(venue: string, symbol: string, info: StreamStatusInfo | undefined): number | null {
+    return lastDataOf(this.deps.engine.find(venue, symbol), info);
+  }
+
+  private shownOf(info: StreamStatusInfo, now: number): ShownStatus {
+    return shownStatus(info.status, this.lastDataTs(info.venue, info.symbol, info), now, this.opt.staleAfterMs);
+  }
+
+  /**
+   * Streams whose feed is down turn stale by time alone, with no event from the feed: every
+   * staleCheckMs they are looked at again, and a change is announced like a feed's.
+   */
+  checkStaleness(): void {
+    const now = this.deps.clock.now();
+    for (const [id, info] of this.statuses) {
+      const before = this.shown.get(id);
+      if (!mayGoStale(info.status) && before === info.status) continue;
+      const shown = this.shownOf(info, now);
+      if (shown === before) continue;
+      this.shown.set(id, shown);
+      this.listener?.status(statusUpdate(info, shown));
+    }
   }
 
   private onEvaluation(ev: Evaluation, s: StreamView): void {
@@ -176,12 +226,16 @@ export class ReadModel {
       const has = ev.barTs > 0;
       const ch = this.changeOf(s, now, false);
       const st = this.statuses.get(id);
+      const lastDataAt = lastDataOf(s, st);
+      const shown = shownStatus(st?.status, lastDataAt, now, this.opt.staleAfterMs);
       const spark = has ? s.bars('long', ev.barTs - this.opt.sparkPoints * o.longBarMs).map((b) => b.close) : [];
       rows.push({
         venue: s.venue,
         symbol: s.symbol,
         slug: symbolSlug(s.symbol),
-        status: st?.status ?? 'unknown',
+        status: shown,
+        feedStatus: st?.status ?? 'unknown',
+        lastDataAt,
         statusSince: st?.since ?? null,
         statusReason: st?.reason ?? null,
         price: has ? ev.price : null,
@@ -203,7 +257,9 @@ export class ReadModel {
         venue: st.venue,
         symbol: st.symbol,
         slug: symbolSlug(st.symbol),
-        status: st.status,
+        status: shownStatus(st.status, st.lastTradeTs ?? null, now, this.opt.staleAfterMs),
+        feedStatus: st.status,
+        lastDataAt: st.lastTradeTs ?? null,
         statusSince: st.since,
         statusReason: st.reason,
         price: null,
@@ -327,11 +383,25 @@ export class ReadModel {
         streams: rows.length,
         byStatus,
         venues: [...venues.values()].sort((a, b) => (a.venue < b.venue ? -1 : 1)),
-        notLive: rows.filter((r) => r.status !== 'live').map((r) => ({ venue: r.venue, symbol: r.symbol, status: r.status, since: r.statusSince, reason: r.statusReason })),
+        notLive: rows.filter((r) => r.status !== 'live').map((r) => ({ venue: r.venue, symbol: r.symbol, status: r.status, feedStatus: r.feedStatus, since: r.statusSince, reason: r.statusReason })),
       },
       engine: { streams, ticks, bars },
     };
   }
+}
+
+/**
+ * When a stream last had data, on the local clock: the arrival of its newest trade; without that
+ * (a read model that does not say), the end of its newest bar, else its feed's newest trade.
+ */
+function lastDataOf(s: StreamView | undefined, info: StreamStatusInfo | undefined): number | null {
+  if (s?.arrivedAt) return s.arrivedAt;
+  if (s && s.evaluation.barTs > 0) return s.evaluation.ts;
+  return info?.lastTradeTs ?? null;
+}
+
+function statusUpdate(info: StreamStatusInfo, shown: ShownStatus): StatusUpdate {
+  return { venue: info.venue, symbol: info.symbol, status: shown, feedStatus: info.status, since: info.since, reason: info.reason };
 }
 
 /** Close of the newest bar starting in [t - lookback, t], or null. */

@@ -59,7 +59,7 @@ const symbolQuery = symbolText.openapi({ param: { name: 'symbol', in: 'query' },
 const venueQuery = venueText.openapi({ param: { name: 'venue', in: 'query' }, example: 'binance' });
 
 export const StatusName = z.enum([...STREAM_STATUSES, 'unknown']).openapi('StreamStatus', {
-  description: 'Feed status: live, stale (no trade for longer than usual), reconnecting, backfilling; unknown when no feed reports the stream.',
+  description: 'live, stale (no trade for longer than usual), reconnecting, backfilling; unknown when no feed reports the stream.',
 });
 
 export const ApiError = z
@@ -84,9 +84,14 @@ export const StreamRow = z
     venue: z.string(),
     symbol: z.string(),
     slug: z.string().openapi({ description: 'The symbol as written in URLs.', example: 'BTC-USDT' }),
-    status: StatusName,
-    statusSince: z.number().nullable(),
-    statusReason: z.string().nullable(),
+    status: StatusName.openapi({
+      description:
+        'What the stream is shown as: its feed\'s status, except `stale` when the feed is reconnecting or backfilling and the newest data is older than `staleAfterMs`.',
+    }),
+    feedStatus: StatusName.openapi({ description: 'The feed\'s own status (differs from `status` when a stream whose feed is down has gone stale).' }),
+    lastDataAt: z.number().nullable().openapi({ description: 'When the stream\'s newest trade arrived (server clock), epoch ms; what the staleness bound is measured from.' }),
+    statusSince: z.number().nullable().openapi({ description: 'When the feed\'s status last changed, epoch ms.' }),
+    statusReason: z.string().nullable().openapi({ description: 'Why the feed\'s status last changed.' }),
     price: z.number().nullable().openapi({ description: 'Close of the newest bar.' }),
     ts: z.number().nullable().openapi({ description: 'End of the newest bar, epoch ms.' }),
     change5m: z.number().nullable().openapi({ description: 'Percent change over 5 minutes.' }),
@@ -121,6 +126,7 @@ export const StreamsResponse = z
     scoreTrailBucketMs: z.number(),
     scoreTrailPoints: z.number(),
     sparkPoints: z.number(),
+    staleAfterMs: z.number().openapi({ description: 'The staleness bound: a stream whose feed is down and whose newest data is older than this is shown stale.' }),
     streams: z.array(StreamRow),
     symbols: z.array(SymbolRow),
   })
@@ -184,7 +190,7 @@ export const StatusResponse = z
       streams: z.number(),
       byStatus: z.record(z.string(), z.number()),
       venues: z.array(z.object({ venue: z.string(), streams: z.number(), byStatus: z.record(z.string(), z.number()) })),
-      notLive: z.array(z.object({ venue: z.string(), symbol: z.string(), status: StatusName, since: z.number().nullable(), reason: z.string().nullable() })),
+      notLive: z.array(z.object({ venue: z.string(), symbol: z.string(), status: StatusName, feedStatus: StatusName, since: z.number().nullable(), reason: z.string().nullable() })),
     }),
     engine: z.object({ streams: z.number(), ticks: z.number(), bars: z.number() }),
     queues: z.array(queueRow).nullable(),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatScore } from '../../src/engine/index.js';
 import { ChartRenderer } from '../../src/render/index.js';
 import type { LiveUpdate } from '../../src/web/live.js';
 import { fixture, marketTicks, MARKET, readUpdates, spike, type Fixture } from './fixture.js';
@@ -81,6 +82,42 @@ describe('GIVEN a market of three venues of BTC/USDT and one of ETH/USDT, and a 
       } finally {
         board.set('BTC/USDT', 'live', 'trading');
       }
+    });
+
+    it('GIVEN a venue whose feed is reconnecting THEN it shows reconnecting while its data is fresh, and stale, the feed\'s state beside it, once the data is older than the staleness bound; the live stream says so when the bound passes', async () => {
+      const board = f.boards.get('bybit')!;
+      const t = f.clock.t;
+      const bound = f.dashboard.options.staleAfterMs;
+      const events = await get('/api/events?symbol=BTC-USDT');
+      board.set('BTC/USDT', 'reconnecting', 'closed 1006');
+      try {
+        const row = async () => (await json('/api/streams?venue=bybit')).body.streams[0];
+        const fresh = await row();
+        expect(fresh).toMatchObject({ status: 'reconnecting', feedStatus: 'reconnecting', statusReason: 'closed 1006' });
+        expect(fresh.lastDataAt).toBeGreaterThan(t - 1_000);
+        expect(fresh.lastDataAt).toBeLessThanOrEqual(t);
+        f.clock.t = fresh.lastDataAt + bound;
+        expect(await row()).toMatchObject({ status: 'reconnecting', feedStatus: 'reconnecting' });
+        f.clock.t = fresh.lastDataAt + bound + 1;
+        expect(await row()).toMatchObject({ status: 'stale', feedStatus: 'reconnecting', statusSince: t, statusReason: 'closed 1006' });
+        const { body } = await json('/api/streams');
+        expect(body.staleAfterMs).toBe(bound);
+        // The other streams' data is as old, but their feeds are live: a feed that is up says itself when a stream goes quiet.
+        expect(body.streams.filter((s: any) => s.status !== 'live').map((s: any) => s.venue)).toEqual(['bybit']);
+        const status = (await json('/api/status')).body;
+        expect(status.feeds.notLive).toEqual([{ venue: 'bybit', symbol: 'BTC/USDT', status: 'stale', feedStatus: 'reconnecting', since: t, reason: 'closed 1006' }]);
+        // No feed event: the periodic check announces it.
+        setTimeout(() => f.dashboard.model.checkStaleness(), 20);
+        const { found } = await readUpdates<LiveUpdate>(events.body!, (u) => u.statuses.some((s) => s.venue === 'bybit' && s.status === 'stale'));
+        expect(found.statuses.find((s) => s.venue === 'bybit' && s.status === 'stale')).toEqual({ venue: 'bybit', symbol: 'BTC/USDT', status: 'stale', feedStatus: 'reconnecting', since: t, reason: 'closed 1006' });
+        // Backfilling after the reconnection, with the data still old: still stale; live again: live.
+        board.set('BTC/USDT', 'backfilling', 'gap');
+        expect(await row()).toMatchObject({ status: 'stale', feedStatus: 'backfilling' });
+      } finally {
+        board.set('BTC/USDT', 'live', 'backfill done');
+        f.clock.t = t;
+      }
+      expect((await json('/api/streams?venue=bybit')).body.streams[0]).toMatchObject({ status: 'live', feedStatus: 'live' });
     });
 
     it('filters by symbol (either URL form) and venue', async () => {
@@ -254,7 +291,7 @@ describe('GIVEN a market of three venues of BTC/USDT and one of ETH/USDT, and a 
       const r = await get('/api/events');
       setTimeout(() => f.boards.get('bybit')!.set('BTC/USDT', 'reconnecting', 'closed 1006'), 20);
       const { found } = await readUpdates<LiveUpdate>(r.body!, (u) => u.statuses.length > 0);
-      expect(found.statuses[0]).toMatchObject({ venue: 'bybit', symbol: 'BTC/USDT', status: 'reconnecting', reason: 'closed 1006' });
+      expect(found.statuses[0]).toMatchObject({ venue: 'bybit', symbol: 'BTC/USDT', status: 'reconnecting', feedStatus: 'reconnecting', reason: 'closed 1006' });
       f.boards.get('bybit')!.set('BTC/USDT', 'live', 'connected');
     });
 
@@ -272,7 +309,7 @@ describe('GIVEN a market of three venues of BTC/USDT and one of ETH/USDT, and a 
       expect(body.feeds.streams).toBe(4);
       expect(body.feeds.byStatus).toEqual({ live: 3, backfilling: 1 });
       expect(body.feeds.venues.find((v: any) => v.venue === 'binance')).toEqual({ venue: 'binance', streams: 2, byStatus: { live: 2 } });
-      expect(body.feeds.notLive).toEqual([{ venue: 'okx', symbol: 'BTC/USDT', status: 'backfilling', since: expect.any(Number), reason: 'reconnected' }]);
+      expect(body.feeds.notLive).toEqual([{ venue: 'okx', symbol: 'BTC/USDT', status: 'backfilling', feedStatus: 'backfilling', since: expect.any(Number), reason: 'reconnected' }]);
       expect(body.engine.streams).toBe(4);
       expect(body.engine.ticks).toBeGreaterThan(10_000);
       expect(body).toMatchObject({ queues: null, deliveryFailures: null, subscriptions: null });
@@ -327,6 +364,18 @@ describe('GIVEN a market of three venues of BTC/USDT and one of ETH/USDT, and a 
       expect((await get('/assets/js/common.js')).status).toBe(200);
       expect((await get('/assets/nope.js')).status).toBe(404);
       expect((await get('/assets/../package.json')).status).toBe(404);
+    });
+
+    it('serves the pages the product\'s own formatScore, so a score reads on a page as in chat (floored: 0.9999 is never 1.000)', async () => {
+      const r = await get('/assets/js/shared-format.js');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toMatch(/javascript/);
+      const served = (await import(`data:text/javascript,${encodeURIComponent(await r.text())}`)) as { formatScore: (s: number) => string };
+      const scores = [0, 0.004, 0.1, 0.5, 0.949, 0.95, 0.98999, 0.99, 0.9949, 0.9989, 0.999, 0.99949, 0.99996, 0.99999, 1];
+      for (let i = 0; i <= 1000; i++) scores.push(i / 1000, 0.99 + i / 100_000);
+      for (const s of scores) expect(served.formatScore(s), String(s)).toBe(formatScore(s));
+      expect(served.formatScore(0.99996)).toBe('0.9999');
+      expect(await (await get('/assets/js/common.js')).text()).toContain("from './shared-format.js'");
     });
 
     it('API answers are never cached, and unknown API paths are JSON 404s', async () => {

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertEvent } from '../../src/engine/index.js';
+import { formatScore, type AlertEvent } from '../../src/engine/index.js';
 import { until } from '../feeds/helpers.js';
 import { collectProblems, launchChromium, screenshot } from './browser.js';
 import { LiveMarket } from './live-market.js';
@@ -18,6 +18,8 @@ declare const window: { scrollTo(x: number, y: number): void };
 const PAGE_MS = 15_000;
 /** The issue's promise: a price on the overview changes within 2 s while trades flow. */
 const PRICE_UPDATE_MS = 2_000;
+/** The dashboard's staleness bound here: long enough to see a dead venue's streams reconnecting first. */
+const SHOWN_STALE_MS = 4_000;
 
 let market: LiveMarket;
 let browser: Browser;
@@ -43,6 +45,7 @@ beforeAll(async () => {
     ],
     warmMinutes: 20,
     staleAfterMs: 1_500,
+    shownStaleAfterMs: SHOWN_STALE_MS,
   }).start();
 }, 60_000);
 
@@ -74,6 +77,8 @@ describe('the dashboard in headless Chromium, over fake exchanges streaming trad
     const row = await feed.waitForSelector(`tr[data-alert="${alert.id}"]`, { timeout: PAGE_MS });
     expect(await row.$eval('a', (a) => a.getAttribute('href'))).toBe(`/pair?symbol=BTC-USDT&at=${alert.ts}`);
     expect(await row.textContent()).toContain('binance');
+    // Scores read as in chat: floored by the same function (0.9999 is never 1.000).
+    expect(await row.$eval('.score', (e) => e.textContent)).toBe(formatScore(alert.score));
     await screenshot(feed, 'dashboard-alerts');
     await feed.close();
   });
@@ -111,15 +116,31 @@ describe('the dashboard in headless Chromium, over fake exchanges streaming trad
     await pair.close();
   });
 
-  it('GIVEN a venue that stops trading a pair THEN its row shows stale; GIVEN a venue that goes away THEN its rows show reconnecting', async () => {
+  it('GIVEN a venue that stops trading a pair THEN its row shows stale; GIVEN the fake venue killed THEN its rows show reconnecting, then stale with the feed\'s state beside it once the data is older than the staleness bound', async () => {
     market.pause('okx', 'ETH/USDT');
     await overview.waitForSelector('tr[data-stream="okx:ETH/USDT"][data-status="stale"]', { timeout: PAGE_MS });
-    expect(await overview.$eval('tr[data-stream="okx:ETH/USDT"] .status', (s) => s.textContent)).toBe('stale');
+    expect(await overview.$eval('tr[data-stream="okx:ETH/USDT"] .status-cell', (s) => s.textContent)).toBe('stale');
     market.kill('bybit');
+    const killedAt = Date.now();
     await overview.waitForSelector('tr[data-stream="bybit:BTC/USDT"][data-status="reconnecting"]', { timeout: PAGE_MS });
+    for (const symbol of ['BTC/USDT', 'ETH/USDT', 'SOL/USDT']) {
+      await overview.waitForSelector(`tr[data-stream="bybit:${symbol}"][data-status="stale"]`, { timeout: PAGE_MS });
+      expect(await overview.$eval(`tr[data-stream="bybit:${symbol}"] .status-cell`, (s) => s.textContent)).toMatch(/^stale · reconnecting \d+s$/);
+    }
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(SHOWN_STALE_MS - 1_000);
+    const api = (await (await fetch(`${market.url}/api/streams?venue=bybit`)).json()) as { streams: { status: string; feedStatus: string }[] };
+    expect(api.streams.map((s) => `${s.status}/${s.feedStatus}`)).toEqual(['stale/reconnecting', 'stale/reconnecting', 'stale/reconnecting']);
+    // The feed's time in its state counts up on the page.
+    const before = await overview.$eval('tr[data-stream="bybit:BTC/USDT"] .status-detail', (s) => s.textContent);
+    await overview.waitForFunction((b) => document.querySelector('tr[data-stream="bybit:BTC/USDT"] .status-detail')?.textContent !== b, before, { timeout: PAGE_MS });
+    await screenshot(overview, 'dashboard-overview-stale');
+    const pair = await open('/pair?symbol=SOL-USDT');
+    expect(await pair.$eval('[data-venue="bybit"] .stream-status', (s) => s.textContent)).toMatch(/^stale · reconnecting \d+s$/);
+    await pair.close();
     const status = await open('/status');
     await status.waitForSelector('#notlive tr[data-stream="okx:ETH/USDT"]', { timeout: PAGE_MS });
     await status.waitForSelector('#notlive tr[data-stream="bybit:SOL/USDT"]', { timeout: PAGE_MS });
+    expect(await status.textContent('#notlive tr[data-stream="bybit:SOL/USDT"]')).toMatch(/stale · reconnecting/);
     expect(await status.textContent('#queues')).toContain('deliver-discord');
     await screenshot(status, 'dashboard-status');
     await status.close();

@@ -31,8 +31,10 @@ export interface LiveMarketOptions {
   symbols: { symbol: string; price: number }[];
   /** Minutes of history fed to the engine before the feeds start (detectors need it to score). */
   warmMinutes: number;
-  /** A stream with no trade for this long is stale. */
+  /** A connected stream with no trade for this long is stale (the feeds' bound). */
   staleAfterMs: number;
+  /** A stream whose feed is down is shown stale once its data is this old (the dashboard's bound; default staleAfterMs). */
+  shownStaleAfterMs?: number;
   token?: string | undefined;
   seed?: number;
 }
@@ -122,6 +124,7 @@ export class LiveMarket {
       clock: systemClock,
       auth: { host: '127.0.0.1', token: this.o.token },
       secrets: [],
+      options: { staleAfterMs: this.o.shownStaleAfterMs ?? this.o.staleAfterMs },
     });
     // History after the dashboard is listening to the engine: its score trails fill as in a running process.
     const now = Date.now();

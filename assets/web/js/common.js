@@ -1,5 +1,9 @@
 // Shared by every page: DOM helpers, formatting, the API client and the live event stream.
 // Plain ES modules, no build step. Text from the server is only ever set as textContent.
+// shared-format.js is written by tickwatch from its own code (formatScore: scores read as in chat).
+import { formatScore } from './shared-format.js';
+
+export { formatScore };
 
 /** Longest wait between two attempts to reopen the live event stream. */
 const MAX_RECONNECT_MS = 30_000;
@@ -111,7 +115,9 @@ export function connectLive(path, { onUpdate, onOpen }) {
     };
     es.addEventListener('update', (e) => {
       try {
-        onUpdate(JSON.parse(e.data));
+        const u = JSON.parse(e.data);
+        noteServerNow(u.now);
+        onUpdate(u);
       } catch (err) {
         console.error('bad live update', err);
       }
@@ -196,11 +202,37 @@ export function fmtCompact(x) {
 
 export function scoreEl(score, warmingUp) {
   const cls = warmingUp ? 'warm' : score >= 0.99 ? 's99' : score >= 0.95 ? 's95' : score >= 0.9 ? 's90' : '';
-  return el('span', { className: `score ${cls}`, textContent: warmingUp ? 'warm-up' : score.toFixed(3), title: warmingUp ? 'not enough history to score yet' : 'anomaly score' });
+  return el('span', { className: `score ${cls}`, textContent: warmingUp ? 'warm-up' : formatScore(score), title: warmingUp ? 'not enough history to score yet' : 'anomaly score' });
 }
 
 export function statusEl(status, title) {
   return el('span', { className: `status ${status}`, textContent: status, title: title ?? '' });
+}
+
+/** The server's clock as its latest answer or update told it: ages are counted on it, not on this machine's. */
+let serverSkewMs = 0;
+export function noteServerNow(now) {
+  if (Number.isFinite(now)) serverSkewMs = now - Date.now();
+}
+export function serverNow() {
+  return Date.now() + serverSkewMs;
+}
+
+/**
+ * The feed's own state and for how long, when it differs from what the stream is shown as (a
+ * stream gone stale while its feed reconnects): ` · reconnecting 12s`; empty otherwise.
+ * `d` has status, feedStatus and statusSince, as /api/streams rows do.
+ */
+export function statusDetail(d) {
+  if (!d.feedStatus || d.feedStatus === 'unknown' || d.feedStatus === d.status) return '';
+  return ` · ${d.feedStatus}${d.statusSince ? ` ${fmtAgo(serverNow() - d.statusSince)}` : ''}`;
+}
+
+/** A stream's status: the pill, and the feed's state beside it when they differ ("stale · reconnecting 12s"). */
+export function streamStatusEl(d) {
+  const pill = statusEl(d.status, d.statusReason ?? '');
+  const detail = statusDetail(d);
+  return el('span', { className: 'stream-status' }, pill, detail ? el('span', { className: 'status-detail', textContent: detail }) : null);
 }
 
 function sizeCanvas(canvas) {
@@ -276,7 +308,7 @@ export function directionEl(direction) {
 }
 
 export function detectorChips(detectors) {
-  return el('span', { className: 'chips' }, ...detectors.map((d) => el('span', { className: 'chip', title: d.explanation }, `${d.name} `, el('b', { textContent: d.score.toFixed(3) }))));
+  return el('span', { className: 'chips' }, ...detectors.map((d) => el('span', { className: 'chip', title: d.explanation }, `${d.name} `, el('b', { textContent: formatScore(d.score) }))));
 }
 
 /** One alert as a list item: direction, pair and venue, change, score, when, and why. */

@@ -1,5 +1,5 @@
 // Overview: every stream, each symbol's composite, the latest alerts, all live.
-import { $, alertItem, api, connectLive, drawSpark, drawTrail, el, fmtPct, fmtPrice, pairUrl, pctClass, renderTop, scoreEl, statusEl, throttle } from './common.js';
+import { $, alertItem, api, connectLive, drawSpark, drawTrail, el, fmtPct, formatScore, fmtPrice, noteServerNow, pairUrl, pctClass, renderTop, scoreEl, statusDetail, streamStatusEl, throttle } from './common.js';
 
 /** Alerts listed beside the table. */
 const SIDEBAR_ALERTS = 8;
@@ -53,7 +53,7 @@ function makeRow(d) {
 function paint(row, flash) {
   const d = row.d;
   const c = row.cells;
-  c.status.replaceChildren(statusEl(d.status, d.statusReason ? `${d.statusReason}` : ''));
+  c.status.replaceChildren(streamStatusEl(d));
   row.tr.dataset.status = d.status;
   if (d.price !== row.shownPrice) {
     if (flash && row.shownPrice !== null && d.price !== null) {
@@ -76,7 +76,7 @@ function paint(row, flash) {
 function applyUpdate(u) {
   const id = idOf(u);
   let row = rows.get(id);
-  if (!row) row = makeRow({ ...u, status: 'unknown', statusSince: null, statusReason: null, spark: [], scoreTrail: [], slug: '' });
+  if (!row) row = makeRow({ ...u, status: 'unknown', feedStatus: 'unknown', statusSince: null, statusReason: null, spark: [], scoreTrail: [], slug: '' });
   const d = row.d;
   if (d.ts !== null && u.ts < d.ts) return;
   Object.assign(d, { price: u.price, ts: u.ts, score: u.score, sign: u.sign, warmingUp: u.warmingUp, change5m: u.change5m, change1h: u.change1h });
@@ -104,7 +104,7 @@ function applyUpdate(u) {
 function applyStatus(s) {
   const row = rows.get(idOf(s));
   if (!row) return;
-  Object.assign(row.d, { status: s.status, statusSince: s.since, statusReason: s.reason });
+  Object.assign(row.d, { status: s.status, feedStatus: s.feedStatus, statusSince: s.since, statusReason: s.reason });
   paint(row, false);
 }
 
@@ -188,7 +188,7 @@ function summary() {
   $('#c-alerts').textContent = hourAlerts.size >= MAX_HOUR_ALERTS ? `${MAX_HOUR_ALERTS}+` : String(hourAlerts.size);
   $('#c-alerts-sub').textContent = hourAlerts.size ? `latest ${new Date(Math.max(...hourAlerts.values())).toLocaleTimeString([], { hour12: false })}` : 'quiet';
   const top = all.filter((d) => !d.warmingUp).sort((a, b) => b.score - a.score)[0];
-  $('#c-top').textContent = top ? top.score.toFixed(3) : '—';
+  $('#c-top').textContent = top ? formatScore(top.score) : '—';
   $('#c-top-sub').textContent = top ? `${top.symbol} on ${top.venue}` : 'warming up';
 }
 
@@ -197,6 +197,7 @@ const resummarise = throttle(summary, 1_000);
 
 async function load() {
   const [data, recent] = await Promise.all([api('/api/streams'), api(`/api/alerts?since=${Date.now() - HOUR}&limit=${MAX_HOUR_ALERTS}`)]);
+  noteServerNow(data.now);
   meta = { longBarMs: data.longBarMs, shortBarMs: data.shortBarMs, scoreTrailBucketMs: data.scoreTrailBucketMs, sparkPoints: data.sparkPoints, trailPoints: data.scoreTrailPoints };
   const seen = new Set();
   for (const d of data.streams) {
@@ -243,3 +244,11 @@ connectLive('/api/events', {
   },
 });
 setInterval(summary, 10_000);
+// "stale · reconnecting 12s": the feed's time in its state counts up.
+setInterval(() => {
+  for (const r of rows.values()) {
+    const detail = statusDetail(r.d);
+    const span = detail && r.cells.status.querySelector('.status-detail');
+    if (span) span.textContent = detail;
+  }
+}, 1_000);

@@ -1,6 +1,6 @@
 // Pair page: live price chart (composite and every venue) with volume and anomaly markers, and the
 // pair's alerts with their charts.
-import { $, COLORS, api, median, connectLive, detectorChips, directionEl, el, fmtDateTime, fmtDuration, fmtPct, fmtPrice, fmtTime, pctClass, renderTop, scoreEl, statusEl, throttle } from './common.js';
+import { $, COLORS, api, median, noteServerNow, connectLive, detectorChips, directionEl, el, fmtDateTime, fmtDuration, fmtPct, fmtPrice, fmtTime, pctClass, renderTop, scoreEl, statusDetail, streamStatusEl, throttle } from './common.js';
 
 const MINUTE = 60_000;
 const RANGES = { '15m': 15 * MINUTE, '1h': 60 * MINUTE, '4h': 240 * MINUTE, '24h': 1440 * MINUTE };
@@ -226,7 +226,7 @@ function chip(v) {
   const c = v.chipEl ?? el('span', { className: 'venue-chip', 'data-venue': v.name });
   v.chipEl = c;
   c.dataset.status = v.status;
-  c.replaceChildren(el('span', { className: 'swatch', style: `background:${v.color}` }), el('b', { textContent: v.name }), el('span', { className: 'p', textContent: fmtPrice(v.price) }), statusEl(v.status, v.statusReason ?? ''));
+  c.replaceChildren(el('span', { className: 'swatch', style: `background:${v.color}` }), el('b', { textContent: v.name }), el('span', { className: 'p', textContent: fmtPrice(v.price) }), streamStatusEl(v));
   return c;
 }
 
@@ -299,6 +299,7 @@ async function load() {
   alerts.clear();
   $('#pair-alerts').replaceChildren();
   const info = await api(`/api/streams?symbol=${encodeURIComponent(slug)}`);
+  noteServerNow(info.now);
   barMs = res === '1s' ? info.shortBarMs : info.longBarMs;
   shortBarMs = info.shortBarMs;
   if (info.streams.length) symbol = info.streams[0].symbol;
@@ -317,7 +318,7 @@ async function load() {
   venues.clear();
   info.streams.forEach((s, i) => {
     const o = old.get(s.venue);
-    venues.set(s.venue, { name: s.venue, color: venueColor(i), res: wanted, x: [], y: [], v: [], price: o?.price ?? s.price, ts: Math.max(o?.ts ?? 0, s.ts ?? 0), status: s.status, statusReason: s.statusReason, change5m: s.change5m, change1h: s.change1h });
+    venues.set(s.venue, { name: s.venue, color: venueColor(i), res: wanted, x: [], y: [], v: [], price: o?.price ?? s.price, ts: Math.max(o?.ts ?? 0, s.ts ?? 0), status: s.status, feedStatus: s.feedStatus, statusSince: s.statusSince, statusReason: s.statusReason, change5m: s.change5m, change1h: s.change1h });
   });
   for (const b of bars) {
     if (!b) continue;
@@ -356,7 +357,7 @@ function onStream(u) {
 function onStatus(s) {
   const v = venues.get(s.venue);
   if (!v) return;
-  Object.assign(v, { status: s.status, statusReason: s.reason });
+  Object.assign(v, { status: s.status, feedStatus: s.feedStatus, statusSince: s.since, statusReason: s.reason });
   chip(v);
 }
 
@@ -391,3 +392,7 @@ connectLive(`/api/events?symbol=${encodeURIComponent(slug)}`, {
     }
   },
 });
+// "stale · reconnecting 12s": the feed's time in its state counts up.
+setInterval(() => {
+  for (const v of venues.values()) if (statusDetail(v)) chip(v);
+}, 1_000);

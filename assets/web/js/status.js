@@ -1,5 +1,5 @@
 // Status: feeds, engine, queues, delivery failures and subscription counts.
-import { $, api, connectLive, el, fmtAgo, fmtCompact, fmtDateTime, renderTop, statusEl, throttle } from './common.js';
+import { $, api, connectLive, el, fmtAgo, fmtCompact, fmtDateTime, noteServerNow, renderTop, streamStatusEl, throttle } from './common.js';
 
 /** The page reloads the status this often, and soon after any feed status change. */
 const REFRESH_MS = 5_000;
@@ -9,6 +9,7 @@ renderTop('status');
 const cell = (text, cls = 'num r') => el('td', { className: cls, textContent: String(text) });
 
 function render(s) {
+  noteServerNow(s.now);
   const f = s.feeds;
   const live = f.byStatus.live ?? 0;
   $('#s-live').textContent = `${live}/${f.streams}`;
@@ -23,7 +24,7 @@ function render(s) {
   const now = s.now;
   $('#notlive tbody').replaceChildren(
     ...f.notLive.map((r) =>
-      el('tr', { 'data-stream': `${r.venue}:${r.symbol}` }, el('td', { textContent: `${r.venue} ${r.symbol}` }), el('td', {}, statusEl(r.status)), el('td', { className: 'num muted', textContent: r.since ? `${fmtAgo(now - r.since)} ago` : '—' }), el('td', { className: 'reason', textContent: r.reason ?? '' })),
+      el('tr', { 'data-stream': `${r.venue}:${r.symbol}` }, el('td', { textContent: `${r.venue} ${r.symbol}` }), el('td', {}, streamStatusEl({ status: r.status, feedStatus: r.feedStatus, statusSince: r.since, statusReason: r.reason })), el('td', { className: 'num muted', textContent: r.since ? `${fmtAgo(now - r.since)} ago` : '—' }), el('td', { className: 'reason', textContent: r.reason ?? '' })),
     ),
   );
   $('#notlive-empty').classList.toggle('hidden', f.notLive.length > 0);
