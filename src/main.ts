@@ -2,14 +2,13 @@ import { hostname } from 'node:os';
 import type { Config } from './config/schema.js';
 import { secretValues } from './config/load.js';
 import { attachCrossVenue } from './engine/composite/index.js';
-import { SENSITIVITY_PRESETS, type Sensitivity } from './engine/core/rules.js';
+import type { Sensitivity } from './engine/core/rules.js';
 import type { AlertEvent } from './engine/core/types.js';
 import { Engine } from './engine/engine.js';
 import { EngineBarSource } from './engine/bar-source.js';
 import { createFeeds, type FeedSet } from './engine/feeds/create-feeds.js';
 import type { ChartPort } from './engine/ports/chart.js';
 import { systemClock } from './engine/ports/clock.js';
-import type { Destination } from './engine/ports/destination.js';
 import type { QueueBackend, RateLimiter } from './engine/ports/queue.js';
 import type { Store } from './engine/ports/store.js';
 import { StoreRuleSource } from './engine/services/rule-source.js';
@@ -17,10 +16,9 @@ import { WindowSnapshots } from './engine/services/snapshots.js';
 import { EngineSnapshots } from './engine/snapshot.js';
 import { BackgroundTrainer } from './engine/trainers.js';
 import { DeliveryPipeline } from './delivery/pipeline.js';
-import type { StaticRoute } from './delivery/fanout.js';
-import { ConsoleDestination } from './delivery/destinations/console.js';
-import { WebhookDestination } from './delivery/destinations/webhook.js';
 import { createLogger, type Logger } from './ops/log.js';
+import { buildBotRole, buildEngineRole, buildWorkerRole, type RoleApp } from './ops/roles.js';
+import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, mountTelegramWebhook, outboundDestinations, startBots, staticRoutes, type Role } from './ops/compose.js';
 import { AppMetrics } from './ops/metrics.js';
 import { connectRedis, type RedisClient } from './store/redis-client.js';
 import { RedisStore } from './store/redis.js';
@@ -32,16 +30,12 @@ import { RenderPool } from './render/index.js';
 import { createHttpApp, listen, type RunningServer } from './web/server.js';
 import { mountDashboard } from './web/dashboard.js';
 import { deliveryFailuresFromMetrics } from './web/status.js';
-import { Client } from 'discord.js';
 import type { CommandServices } from '../commands/framework.js';
 import { AlertLog } from './engine/services/alerts.js';
 import { SubscriptionService, type SymbolResolver } from './engine/services/subscriptions.js';
 import { CompositePrices, EngineProximity, KnownSymbols, RenderedCharts, ReplayPreview, StatusReport, engineSymbols, lastAlertOf } from './bot/shared/sources.js';
-import { TelegramBot } from './bot/telegram/index.js';
-import { DiscordBot, DiscordDestination, PauseNotices, discordClientOptions, discordRest } from './bot/discord/index.js';
 
-/** How often live mode closes bars whose time is up (and the engine learns the local time). */
-export const ADVANCE_INTERVAL_MS = 200;
+export { ADVANCE_INTERVAL_MS } from './ops/compose.js';
 /** Shutdown waits this long for in-flight work before it gives up and exits anyway. */
 export const SHUTDOWN_TIMEOUT_MS = 15_000;
 /** Hosts a dashboard may bind without a token. */
@@ -61,11 +55,6 @@ export interface App {
   http: RunningServer;
   /** Stops taking work, flushes state, closes connections. Resolves when done. */
   stop(reason: string): Promise<void>;
-}
-
-/** The static route every alert of the default sensitivity takes: the console (standard output). */
-function consoleRoute(sensitivity: Sensitivity): StaticRoute {
-  return { to: { platform: 'console', chatId: 'stdout' }, thresholds: { ...SENSITIVITY_PRESETS[sensitivity] } };
 }
 
 /**
@@ -102,17 +91,10 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
     log.info({ store: 'memory' }, 'no store.url / REDIS_URL: state is kept in memory and lost on restart');
   }
 
-  // Where alerts go: the console always; webhooks from config; chat platforms when their token is set.
-  const routes: StaticRoute[] = [consoleRoute(cfg.alerts.sensitivity as Sensitivity)];
-  const destinations: Destination[] = [new ConsoleDestination({ write: (s) => process.stdout.write(s), chartDir: cfg.alerts.dir })];
-  if (cfg.webhooks.length) {
-    destinations.push(
-      new WebhookDestination(cfg.webhooks.map((w) => ({ name: w.name, url: w.url, chart: w.chart, secret: cfg.secrets.webhookSecrets[w.name] }))),
-    );
-    for (const w of cfg.webhooks) {
-      routes.push({ to: { platform: 'webhook', chatId: w.name }, symbols: w.symbols, thresholds: { ...SENSITIVITY_PRESETS[w.sensitivity as Sensitivity] } });
-    }
-  }
+  // Where alerts go: the console always; webhooks and mail from config; chat platforms when their token is set.
+  const routes = staticRoutes(cfg);
+  const outbound = outboundDestinations(cfg);
+  const destinations = outbound.destinations;
 
   const rules = new StoreRuleSource(store, { everywhere: routes.map((r) => r.thresholds), onError });
   await rules.start();
@@ -196,27 +178,11 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
   };
 
   // Chat platforms whose token is set.
-  const bots: { name: string; start(): Promise<void>; stop(): Promise<void> }[] = [];
-  if (cfg.secrets.telegramToken) {
-    const telegram = new TelegramBot({
-      token: cfg.secrets.telegramToken,
-      apiRoot: cfg.telegram.apiRoot,
-      services,
-      clock,
-      log: onError,
-      onChatGone: (c, why) => subscriptions.pauseChat(c.platform, c.chatId, why),
-    });
-    destinations.push(telegram.destination);
-    bots.push({ name: 'telegram', start: () => telegram.startPolling(), stop: () => telegram.stop() });
-  }
-  if (cfg.secrets.discordToken) {
-    const endpoint = { apiBase: cfg.discord.apiBase };
-    const rest = discordRest(cfg.secrets.discordToken, endpoint);
-    const notices = new PauseNotices({ rest, subscriptions: store, clock });
-    destinations.push(new DiscordDestination({ rest, onLostAccess: async (to, why) => void (await notices.tell(to, why)), log: onError }));
-    const discord = new DiscordBot({ client: new Client(discordClientOptions(endpoint)), token: cfg.secrets.discordToken, services, clock, log: onError });
-    bots.push({ name: 'discord', start: () => discord.start(), stop: () => discord.stop() });
-  }
+  const chat = chatBots(cfg, services, clock, onError, (c, why) => subscriptions.pauseChat(c.platform, c.chatId, why));
+  const bots = chat.bots;
+  if (chat.telegram) destinations.push(chat.telegram.destination);
+  const discordOut = discordDestination(cfg, store, clock, onError);
+  if (discordOut) destinations.push(discordOut);
 
   pipeline = new DeliveryPipeline({
     store,
@@ -270,6 +236,7 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
     secrets: secretValues(cfg),
     log,
   });
+  const webhook = chat.telegram && cfg.telegram.mode === 'webhook' ? mountTelegramWebhook(app, chat.telegram, cfg, log) : null;
   const http = await listen(app, cfg.http.host, cfg.http.port);
   log.info({ host: cfg.http.host, port: http.port }, `http: dashboard at http://${cfg.http.host}:${http.port}/, /healthz, /metrics`);
 
@@ -278,15 +245,7 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
   await feeds.start();
   for (const p of feeds.problems) log.error(p, p.message);
   await streamWatchedPairs().catch((err: unknown) => onError(err, 'streaming watched pairs'));
-  for (const b of bots) {
-    try {
-      await b.start();
-      log.info({ platform: b.name }, `${b.name} bot running`);
-    } catch (err) {
-      // One platform failing (a revoked token, an outage) never stops the others or the engine.
-      log.error({ platform: b.name, err }, `${b.name} bot could not start`);
-    }
-  }
+  await startBots(bots, webhook, log);
   const advance = setInterval(() => engine.advance(clock.now()), ADVANCE_INTERVAL_MS);
   log.info({ host: hostname(), venues: feeds.feeds.length, streams: feeds.statuses().length }, 'tickwatch running');
 
@@ -308,6 +267,7 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
       await step('engine', () => engine.flush());
       await step('snapshots', () => snapshots.stop());
       await step('delivery', () => pipeline!.close());
+      await step('mail', () => outbound.close());
       await step('queues', () => queues.close());
       await step('charts', () => charts.close());
       await step('rules', () => rules.stop?.());
@@ -367,15 +327,28 @@ function registerMetrics(metrics: AppMetrics, engine: Engine, feeds: FeedSet, pi
 }
 
 /**
+ * Builds one role: `all` is the whole product in one process (buildApp, Redis optional); `engine`,
+ * `bot` and `worker` are the split roles of a scaled deployment (src/ops/roles.ts, Redis required).
+ */
+export async function buildRole(cfg: Config, role: Role, opts: { log?: Logger } = {}): Promise<App | RoleApp> {
+  if (role === 'all') return buildApp(cfg, opts);
+  const log = opts.log ?? createLogger({ level: cfg.log.level, secrets: secretValues(cfg) });
+  const metrics = new AppMetrics();
+  if (role === 'engine') return buildEngineRole(cfg, log, metrics);
+  if (role === 'worker') return buildWorkerRole(cfg, log, metrics);
+  return buildBotRole(cfg, log, metrics);
+}
+
+/**
  * `tickwatch run`: builds the app, runs until SIGTERM or SIGINT, shuts down cleanly. Resolves with
  * the exit code.
  */
-export async function startApp(cfg: Config): Promise<number> {
-  const log = createLogger({ level: cfg.log.level, secrets: secretValues(cfg) });
+export async function startApp(cfg: Config, role: Role = 'all'): Promise<number> {
+  const log = createLogger({ level: cfg.log.level, secrets: secretValues(cfg) }).child({ role });
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection (contained)'));
-  let app: App;
+  let app: { stop(reason: string): Promise<void> };
   try {
-    app = await buildApp(cfg, { log });
+    app = await buildRole(cfg, role, { log });
   } catch (err) {
     log.fatal({ err }, 'could not start');
     process.stderr.write(`tickwatch: could not start: ${(err as Error).message}\n`);

@@ -6,7 +6,7 @@ import { configSchema, type Config } from './schema.js';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Names of the environment variables that hold secrets (never printed). */
-export const SECRET_ENV = ['DISCORD_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TICKWATCH_DASHBOARD_TOKEN'] as const;
+export const SECRET_ENV = ['DISCORD_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TICKWATCH_DASHBOARD_TOKEN', 'TICKWATCH_SMTP_PASSWORD', 'TELEGRAM_WEBHOOK_SECRET'] as const;
 
 /** The environment variable holding webhook `name`'s signing secret. */
 export function webhookSecretEnv(name: string): string {
@@ -22,7 +22,7 @@ export function secretValues(cfg: Config): string[] {
   } catch {
     redisPassword = undefined;
   }
-  return [s.discordToken, s.telegramToken, s.dashboardToken, redisPassword, ...Object.values(s.webhookSecrets)].filter((x): x is string => !!x);
+  return [s.discordToken, s.telegramToken, s.dashboardToken, s.smtpPassword, s.telegramWebhookSecret, redisPassword, ...Object.values(s.webhookSecrets)].filter((x): x is string => !!x);
 }
 
 /** A configuration that failed validation: every problem with its path and a hint. */
@@ -60,15 +60,22 @@ export function buildConfig(raw: unknown, env: Env, source = 'config'): Config {
       problems.push(`${path}: ${issue.message}`);
     }
   }
+  if (r.success) {
+    if (r.data.email?.smtp.user && !env.TICKWATCH_SMTP_PASSWORD) problems.push('email.smtp.user: set TICKWATCH_SMTP_PASSWORD in the environment (the password never goes in the file)');
+    const hook = env.TELEGRAM_WEBHOOK_SECRET;
+    if (hook !== undefined && hook !== '' && !/^[A-Za-z0-9_-]{1,256}$/.test(hook)) problems.push('TELEGRAM_WEBHOOK_SECRET: Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - only');
+  }
   if (problems.length > 0 || !r.success) throw new ConfigError(problems, source);
   const cfg: Config = {
     ...r.data,
-    discord: { applicationId: env.DISCORD_APPLICATION_ID || undefined, apiBase: env.DISCORD_API_BASE || undefined },
-    telegram: { apiRoot: env.TELEGRAM_API_ROOT || undefined },
+    discord: { ...r.data.discord, applicationId: env.DISCORD_APPLICATION_ID || undefined, apiBase: env.DISCORD_API_BASE || undefined },
+    telegram: { ...r.data.telegram, apiRoot: env.TELEGRAM_API_ROOT || undefined },
     secrets: {
       discordToken: env.DISCORD_TOKEN || undefined,
       telegramToken: env.TELEGRAM_BOT_TOKEN || undefined,
       dashboardToken: env.TICKWATCH_DASHBOARD_TOKEN || undefined,
+      smtpPassword: env.TICKWATCH_SMTP_PASSWORD || undefined,
+      telegramWebhookSecret: env.TELEGRAM_WEBHOOK_SECRET || undefined,
       webhookSecrets: Object.fromEntries(
         r.data.webhooks.flatMap((w) => {
           const v = env[webhookSecretEnv(w.name)];

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { DETECTOR_NAMES } from '../engine/options.js';
 import { SENSITIVITIES } from '../engine/core/rules.js';
+import { LEASE_RENEW_MS, LEASE_TTL_MS } from '../ops/leases.js';
+import { BOARD_INTERVAL_MS } from '../ops/market-board.js';
+
+/** Window snapshots in the split roles: the worker draws alert charts and the bot range charts from them, and a new owner warm-starts from them. */
+export const SPLIT_SNAPSHOT_MS = 15_000;
 
 /** The venues with native feeds; any other ccxt pro exchange id is accepted too. */
 export const NATIVE_VENUES = ['binance', 'coinbase', 'kraken', 'okx', 'bybit'] as const;
@@ -8,6 +13,8 @@ export const NATIVE_VENUES = ['binance', 'coinbase', 'kraken', 'okx', 'bybit'] a
 const wsUrl = z.string().regex(/^wss?:\/\/[^\s]+$/, 'expected a ws:// or wss:// URL');
 const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'expected an http:// or https:// URL');
 const positiveMs = z.number().int().positive();
+const sensitivity = z.enum(SENSITIVITIES as unknown as [string, ...string[]]);
+const email = z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'expected an e-mail address');
 
 export const exchangeSchema = z
   .object({
@@ -106,6 +113,75 @@ export const configSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * Mail over SMTP for the operator's own inboxes: each route gets every alert of its symbols at
+     * its sensitivity. The SMTP password comes from TICKWATCH_SMTP_PASSWORD.
+     */
+    email: z
+      .object({
+        from: email,
+        smtp: z
+          .object({
+            host: z.string().min(1),
+            port: z.number().int().min(1).max(65_535).default(587),
+            /** TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
+            secure: z.boolean().default(false),
+            user: z.string().min(1).optional(),
+          })
+          .strict(),
+        routes: z
+          .array(
+            z
+              .object({
+                name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only'),
+                to: z.array(email).min(1),
+                symbols: z.array(z.string().min(1)).optional(),
+                sensitivity: sensitivity.default('normal'),
+              })
+              .strict(),
+          )
+          .min(1),
+      })
+      .strict()
+      .optional(),
+    telegram: z
+      .object({
+        /** polling: the bot asks Telegram for updates; webhook: Telegram posts them to webhookUrl (behind a load balancer). */
+        mode: z.enum(['polling', 'webhook']).default('polling'),
+        /** Public https URL Telegram posts updates to; its path is served on http.host:http.port. */
+        webhookUrl: httpUrl.optional(),
+      })
+      .strict()
+      .refine((t) => t.mode !== 'webhook' || t.webhookUrl !== undefined, { message: 'telegram.mode webhook needs telegram.webhookUrl', path: ['webhookUrl'] })
+      .default({ mode: 'polling' }),
+    discord: z
+      .object({
+        /** Gateway shards this process runs: `auto` (as many as Discord recommends, all here) or a list of shard ids. Absent: one shard. */
+        shards: z.union([z.literal('auto'), z.array(z.number().int().min(0)).min(1)]).optional(),
+        /** Total shards across every bot process (with a list of shard ids). */
+        shardCount: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .refine((d) => !Array.isArray(d.shards) || (d.shardCount !== undefined && d.shards.every((s) => s < (d.shardCount as number))), {
+        message: 'a list of discord.shards needs discord.shardCount greater than every shard id',
+        path: ['shardCount'],
+      })
+      .default({}),
+    /** Split roles (`tickwatch run --role engine|bot|worker`); see docs/ops.md. */
+    cluster: z
+      .object({
+        /** A stream lease lives this long without renewal: a dead engine's streams move within leaseTtlMs + renewMs. */
+        leaseTtlMs: positiveMs.default(LEASE_TTL_MS),
+        /** Engines renew their leases, take free streams and hand back extra ones this often. */
+        renewMs: positiveMs.default(LEASE_RENEW_MS),
+        /** Engines save window snapshots this often (bot charts and warm starts read them). */
+        snapshotMs: positiveMs.default(SPLIT_SNAPSHOT_MS),
+        /** Engines publish prices and feed status for the bot role this often. */
+        boardMs: positiveMs.default(BOARD_INTERVAL_MS),
+      })
+      .strict()
+      .refine((c) => c.leaseTtlMs >= 2 * c.renewMs, { message: 'cluster.leaseTtlMs must be at least twice cluster.renewMs (a lease must survive a missed renewal)', path: ['leaseTtlMs'] })
+      .default({ leaseTtlMs: LEASE_TTL_MS, renewMs: LEASE_RENEW_MS, snapshotMs: SPLIT_SNAPSHOT_MS, boardMs: BOARD_INTERVAL_MS }),
   })
   .strict();
 
@@ -118,10 +194,16 @@ export interface Secrets {
   dashboardToken?: string | undefined;
   /** Webhook signing secrets by webhook name. */
   webhookSecrets: Record<string, string>;
+  /** SMTP password (TICKWATCH_SMTP_PASSWORD). */
+  smtpPassword?: string | undefined;
+  /** Checked on every Telegram webhook request (TELEGRAM_WEBHOOK_SECRET). */
+  telegramWebhookSecret?: string | undefined;
 }
 
-export type Config = z.output<typeof configSchema> & {
-  discord: { applicationId?: string | undefined; apiBase?: string | undefined };
-  telegram: { apiRoot?: string | undefined };
+type Parsed = z.output<typeof configSchema>;
+
+export type Config = Omit<Parsed, 'discord' | 'telegram'> & {
+  discord: Parsed['discord'] & { applicationId?: string | undefined; apiBase?: string | undefined };
+  telegram: Parsed['telegram'] & { apiRoot?: string | undefined };
   secrets: Secrets;
 };

@@ -1,0 +1,211 @@
+/**
+ * Pieces of the composition that every role shares: the operator's static routes and their
+ * destinations (console, webhooks, mail), the chat platforms' delivery clients, the Telegram
+ * webhook route, Discord sharding, and the Redis connections. Only src/main.ts and
+ * src/ops/roles.ts call these.
+ */
+import { autoRetry } from '@grammyjs/auto-retry';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { Bot, webhookCallback } from 'grammy';
+import { Client, type ClientOptions } from 'discord.js';
+import type { Config } from '../config/schema.js';
+import { UserError } from '../engine/core/errors.js';
+import { SENSITIVITY_PRESETS, type Sensitivity } from '../engine/core/rules.js';
+import type { Clock } from '../engine/ports/clock.js';
+import type { Destination } from '../engine/ports/destination.js';
+import type { QueueBackend, RateLimiter } from '../engine/ports/queue.js';
+import type { Store } from '../engine/ports/store.js';
+import type { StaticRoute } from '../delivery/fanout.js';
+import { ConsoleDestination } from '../delivery/destinations/console.js';
+import { EmailDestination } from '../delivery/destinations/email.js';
+import { WebhookDestination } from '../delivery/destinations/webhook.js';
+import { BullQueueBackend } from '../queue/bullmq.js';
+import { RedisRateLimiter } from '../queue/rate-limit.js';
+import { connectRedis, type RedisClient } from '../store/redis-client.js';
+import { RedisStore } from '../store/redis.js';
+import { DiscordDestination, PauseNotices, discordClientOptions, discordRest } from '../bot/discord/index.js';
+import { TELEGRAM_DEFAULT_API_ROOT, TELEGRAM_RETRY_MAX_ATTEMPTS, TELEGRAM_RETRY_MAX_DELAY_S } from '../bot/telegram/bot.js';
+import { TelegramDestination } from '../bot/telegram/index.js';
+import type { Logger } from './log.js';
+import type { CommandServices } from '../../commands/framework.js';
+import { DiscordBot } from '../bot/discord/index.js';
+import { TelegramBot } from '../bot/telegram/index.js';
+
+/** How often live mode closes bars whose time is up (and the engine learns the local time). */
+export const ADVANCE_INTERVAL_MS = 200;
+
+/** The processes `tickwatch run --role` starts. `all` is everything in one process (the default). */
+export const ROLES = ['all', 'engine', 'bot', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * Static routes: the console always (standard output), each configured webhook and mail route at
+ * its own sensitivity. The engine evaluates their thresholds everywhere; the fan-out sends to them.
+ */
+export function staticRoutes(cfg: Config): StaticRoute[] {
+  const routes: StaticRoute[] = [{ to: { platform: 'console', chatId: 'stdout' }, thresholds: { ...SENSITIVITY_PRESETS[cfg.alerts.sensitivity as Sensitivity] } }];
+  for (const w of cfg.webhooks) {
+    routes.push({ to: { platform: 'webhook', chatId: w.name }, symbols: w.symbols, thresholds: { ...SENSITIVITY_PRESETS[w.sensitivity as Sensitivity] } });
+  }
+  for (const m of cfg.email?.routes ?? []) {
+    routes.push({ to: { platform: 'email', chatId: m.name }, symbols: m.symbols, thresholds: { ...SENSITIVITY_PRESETS[m.sensitivity as Sensitivity] } });
+  }
+  return routes;
+}
+
+/** The destinations of the static routes: console, webhooks, mail. */
+export function outboundDestinations(cfg: Config): { destinations: Destination[]; close(): void } {
+  const destinations: Destination[] = [new ConsoleDestination({ write: (s) => process.stdout.write(s), chartDir: cfg.alerts.dir })];
+  if (cfg.webhooks.length) {
+    destinations.push(new WebhookDestination(cfg.webhooks.map((w) => ({ name: w.name, url: w.url, chart: w.chart, secret: cfg.secrets.webhookSecrets[w.name] }))));
+  }
+  let mail: EmailDestination | null = null;
+  if (cfg.email) {
+    const e = cfg.email;
+    const auth = e.smtp.user ? { user: e.smtp.user, pass: cfg.secrets.smtpPassword ?? '' } : undefined;
+    mail = EmailDestination.smtp({ host: e.smtp.host, port: e.smtp.port, secure: e.smtp.secure, auth }, { from: e.from, targets: e.routes.map((r) => ({ name: r.name, to: r.to })) });
+    destinations.push(mail);
+  }
+  return { destinations, close: () => mail?.close() };
+}
+
+/** Telegram delivery without the bot's update handling (the worker role): the same client setup as TelegramBot. */
+export function telegramDestination(cfg: Config, clock: Clock): TelegramDestination | null {
+  const token = cfg.secrets.telegramToken;
+  if (!token) return null;
+  const bot = new Bot(token, { client: { apiRoot: cfg.telegram.apiRoot ?? TELEGRAM_DEFAULT_API_ROOT } });
+  bot.api.config.use(autoRetry({ maxDelaySeconds: TELEGRAM_RETRY_MAX_DELAY_S, maxRetryAttempts: TELEGRAM_RETRY_MAX_ATTEMPTS }));
+  return new TelegramDestination(bot.api, { clock });
+}
+
+/** Discord delivery over REST (no gateway), with the pause notices a lost channel gets. */
+export function discordDestination(cfg: Config, store: Store, clock: Clock, onError: (err: unknown, context: string) => void): DiscordDestination | null {
+  const token = cfg.secrets.discordToken;
+  if (!token) return null;
+  const rest = discordRest(token, { apiBase: cfg.discord.apiBase });
+  const notices = new PauseNotices({ rest, subscriptions: store, clock });
+  return new DiscordDestination({ rest, onLostAccess: async (to, why) => void (await notices.tell(to, why)), log: onError });
+}
+
+/** discord.js client options with the configured shards (`discord.shards`, `discord.shardCount`). */
+export function discordGatewayOptions(cfg: Config): ClientOptions {
+  const o: ClientOptions = { ...discordClientOptions({ apiBase: cfg.discord.apiBase }) };
+  const d = cfg.discord;
+  if (d.shards === 'auto') o.shards = 'auto';
+  else if (Array.isArray(d.shards)) {
+    o.shards = [...d.shards];
+    o.shardCount = d.shardCount;
+  }
+  return o;
+}
+
+export function discordGatewayClient(cfg: Config): Client {
+  return new Client(discordGatewayOptions(cfg));
+}
+
+/** The path of the Telegram webhook URL, served on the process's HTTP server. */
+export function telegramWebhookPath(cfg: Config): string {
+  const url = cfg.telegram.webhookUrl;
+  if (!url) throw new UserError('bad_input', 'telegram.mode webhook needs telegram.webhookUrl');
+  const path = new URL(url).pathname;
+  if (path === '/' || path === '') throw new UserError('bad_input', `telegram.webhookUrl ${url}: give it a path of its own, e.g. /telegram/webhook (the dashboard serves /)`);
+  return path;
+}
+
+/**
+ * Telegram webhook mode: mounts the update handler on the HTTP app (checking Telegram's secret
+ * header when TELEGRAM_WEBHOOK_SECRET is set); `start` learns the bot's identity and registers
+ * the URL with Telegram (setWebhook is idempotent, so every bot process behind the load balancer
+ * may do it).
+ */
+export function mountTelegramWebhook(app: OpenAPIHono, telegram: TelegramBot, cfg: Config, log: Logger): { start(): Promise<void> } {
+  const path = telegramWebhookPath(cfg);
+  const secret = cfg.secrets.telegramWebhookSecret;
+  if (!secret) log.warn({ path }, 'telegram webhook without TELEGRAM_WEBHOOK_SECRET: anyone who finds the URL can post updates');
+  app.post(path, webhookCallback(telegram.bot, 'hono', { secretToken: secret }));
+  return {
+    async start() {
+      await telegram.bot.init();
+      await telegram.registerWebhook(cfg.telegram.webhookUrl as string, secret);
+      log.info({ path }, 'telegram webhook registered');
+    },
+  };
+}
+
+export interface RedisParts {
+  redis: RedisClient;
+  store: Store;
+  queues: QueueBackend;
+  limiter: RateLimiter;
+}
+
+/** The Redis client, store, queues and rate limiter of one process. */
+export function redisParts(cfg: Config, log: Logger, onError: (err: unknown, context: string) => void): RedisParts {
+  const url = cfg.store.url;
+  if (!url) throw new UserError('bad_input', 'this role needs Redis: set REDIS_URL (or store.url); only --role all runs without it');
+  const conn = { url };
+  const redis = connectRedis(conn);
+  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+  return {
+    redis,
+    store: new RedisStore(redis, { prefix: cfg.store.prefix }),
+    queues: BullQueueBackend.connect(conn, { prefix: cfg.store.prefix, onError }),
+    limiter: new RedisRateLimiter(redis, cfg.store.prefix),
+  };
+}
+
+/** /healthz's store check. */
+export async function redisCheck(redis: RedisClient | null): Promise<{ ok: boolean; detail?: string }> {
+  if (!redis) return { ok: true, detail: 'memory' };
+  try {
+    await redis.ping();
+    return { ok: true, detail: 'redis' };
+  } catch (err) {
+    return { ok: false, detail: (err as Error).message };
+  }
+}
+
+export interface ChatBot {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The chat platforms whose token is set: Telegram (long polling, or webhook mode whose route
+ * `mountTelegramWebhook` adds) and Discord (gateway, sharded as configured).
+ */
+export function chatBots(
+  cfg: Config,
+  services: CommandServices,
+  clock: Clock,
+  onError: (err: unknown, context: string) => void,
+  onChatGone: (c: { platform: string; chatId: string }, why: string) => Promise<unknown>,
+): { bots: ChatBot[]; telegram: TelegramBot | null } {
+  const bots: ChatBot[] = [];
+  let telegram: TelegramBot | null = null;
+  if (cfg.secrets.telegramToken) {
+    const tg = new TelegramBot({ token: cfg.secrets.telegramToken, apiRoot: cfg.telegram.apiRoot, services, clock, log: onError, onChatGone });
+    telegram = tg;
+    // Webhook mode: updates arrive over HTTP; start() registers the URL (see startBots).
+    if (cfg.telegram.mode === 'polling') bots.push({ name: 'telegram', start: () => tg.startPolling(), stop: () => tg.stop() });
+  }
+  if (cfg.secrets.discordToken) {
+    const discord = new DiscordBot({ client: discordGatewayClient(cfg), token: cfg.secrets.discordToken, services, clock, log: onError });
+    bots.push({ name: 'discord', start: () => discord.start(), stop: () => discord.stop() });
+  }
+  return { bots, telegram };
+}
+
+/** Starts every platform; one failing (a revoked token, an outage) never stops the others or the engine. */
+export async function startBots(bots: readonly ChatBot[], webhook: { start(): Promise<void> } | null, log: Logger): Promise<void> {
+  const all = webhook ? [...bots, { name: 'telegram', start: () => webhook.start(), stop: async () => {} }] : bots;
+  for (const b of all) {
+    try {
+      await b.start();
+      log.info({ platform: b.name }, `${b.name} bot running`);
+    } catch (err) {
+      log.error({ platform: b.name, err }, `${b.name} bot could not start`);
+    }
+  }
+}

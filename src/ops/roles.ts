@@ -1,0 +1,491 @@
+/**
+ * The split roles of `tickwatch run --role engine|bot|worker` (docs/ops.md). Every role needs
+ * Redis: the engines share the streams through leases (./leases.ts) and publish alerts to the
+ * render queue; workers render and deliver; bots answer commands from what the engines keep in
+ * Redis (window snapshots, alert history, the market board).
+ */
+import { hostname } from 'node:os';
+import type { CommandServices } from '../../commands/framework.js';
+import type { Config } from '../config/schema.js';
+import { attachCrossVenue } from '../engine/composite/index.js';
+import type { Sensitivity } from '../engine/core/rules.js';
+import { parseStreamId, streamId, type AlertEvent, type StreamKey } from '../engine/core/types.js';
+import { Engine } from '../engine/engine.js';
+import { createFeeds } from '../engine/feeds/create-feeds.js';
+import { engineOptions } from '../engine/options.js';
+import { systemClock } from '../engine/ports/clock.js';
+import type { TickSink } from '../engine/ports/tick-sink.js';
+import type { WindowSnapshot } from '../engine/ports/store.js';
+import { AlertLog } from '../engine/services/alerts.js';
+import { StoreRuleSource } from '../engine/services/rule-source.js';
+import { WindowSnapshots } from '../engine/services/snapshots.js';
+import { SubscriptionService, type SymbolResolver } from '../engine/services/subscriptions.js';
+import { EngineSnapshots, encodeWindows } from '../engine/snapshot.js';
+import { BackgroundTrainer } from '../engine/trainers.js';
+import { RENDER_QUEUE } from '../delivery/address.js';
+import { DeliveryPipeline } from '../delivery/pipeline.js';
+import { RenderPool } from '../render/index.js';
+import { createHttpApp, listen, type RunningServer } from '../web/server.js';
+import { KnownSymbols, RenderedCharts, ReplayPreview } from '../bot/shared/sources.js';
+import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, mountTelegramWebhook, startBots, outboundDestinations, redisCheck, redisParts, staticRoutes, telegramDestination, type Role } from './compose.js';
+import { LeaseTable, StreamOwnership, handoverBoundMs } from './leases.js';
+import type { Logger } from './log.js';
+import { BoardReader, MarketBoard, type BoardLine } from './market-board.js';
+import type { AppMetrics } from './metrics.js';
+import { SnapshotBarSource } from './snapshot-bars.js';
+
+/** Alerts of a stream read back when an engine takes it over, to carry their cooldowns across. */
+export const HANDOVER_HISTORY = 20;
+/** How often an engine re-reads which streams should be watched (subscriptions also trigger it). */
+export const UNIVERSE_REFRESH_MS = 30_000;
+
+/** A running split role. */
+export interface RoleApp {
+  role: Exclude<Role, 'all'>;
+  log: Logger;
+  http: RunningServer;
+  /** The engine role's stream ownership. */
+  ownership?: StreamOwnership | undefined;
+  stop(reason: string): Promise<void>;
+}
+
+type OnError = (err: unknown, context: string) => void;
+
+interface Step {
+  name: string;
+  run: () => Promise<unknown> | unknown;
+}
+
+/** Runs shutdown steps in order; one failing is logged and the rest still run. */
+async function shutdown(log: Logger, reason: string, steps: readonly Step[]): Promise<void> {
+  log.info({ reason }, 'shutting down');
+  for (const s of steps) {
+    try {
+      await s.run();
+    } catch (err) {
+      log.warn({ err, step: s.name }, `shutdown: ${s.name} failed`);
+    }
+  }
+  log.info('stopped');
+  log.flush?.();
+}
+
+function once(fn: (reason: string) => Promise<void>): (reason: string) => Promise<void> {
+  let p: Promise<void> | null = null;
+  return (reason) => (p ??= fn(reason));
+}
+
+// ---------------------------------------------------------------------------------------------
+// engine
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Ingests and scores the streams this process owns, and puts their alerts on the render queue.
+ * Feeds start with no symbols; a stream is subscribed when its lease is taken, warm-started from
+ * the window snapshot its previous owner saved (the feed backfills from where it ends), with the
+ * cooldowns of the alerts already sent for it, so that a stream changing hands never alerts twice
+ * for the same move.
+ */
+export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetrics): Promise<RoleApp> {
+  const clock = systemClock;
+  const onError: OnError = (err, context) => log.error({ err, context }, `${context} failed`);
+  const { redis, store, queues, limiter } = redisParts(cfg, log, onError);
+  const routes = staticRoutes(cfg);
+  const rules = new StoreRuleSource(store, { everywhere: routes.map((r) => r.thresholds), onError });
+  await rules.start();
+  // Only the render queue's producer: rendering and delivery run in the worker role.
+  const pipeline = new DeliveryPipeline({ store, queues, limiter, clock, destinations: [], platforms: [], routes, onError });
+  const board = new MarketBoard(redis, cfg.store.prefix);
+  const table = new LeaseTable(redis, cfg.store.prefix);
+  const trainer = new BackgroundTrainer((err) => onError(err, 'model training'));
+  // eslint-disable-next-line prefer-const
+  let ownership: StreamOwnership;
+
+  const engine: Engine = new Engine({
+    options: cfg.engine,
+    clock,
+    rules,
+    trainer,
+    onError,
+    sink: { publish: (a: AlertEvent) => publishOwned(a) },
+  });
+  const windowsOf = (s: StreamKey): WindowSnapshot | null => {
+    const st = engine.find(s.venue, s.symbol);
+    if (!st || st.short.length === 0) return null;
+    return { stream: streamId(s), data: encodeWindows(st.bars('short'), st.long.range(), engine.options.shortBarMs) };
+  };
+  /**
+   * An alert of a stream we own: its windows are saved first (the worker draws the chart from
+   * them), then the render job is queued (its id is the alert id: a repeat is a no-op), then the
+   * alert is recorded so that a later owner of the stream knows its cooldown.
+   */
+  const publishOwned = async (a: AlertEvent): Promise<void> => {
+    if (!ownership.holds(a.venue, a.symbol)) {
+      log.warn({ alert: a.id, venue: a.venue, symbol: a.symbol }, 'alert of a stream this engine no longer owns: left to its new owner');
+      return;
+    }
+    const w = windowsOf(a);
+    if (w) await store.saveSnapshots([w]);
+    await pipeline.sink.publish(a);
+    await store.recordAlert(a, pipeline.options.retention);
+    await board.alertPublished(a);
+  };
+  engine.onAlert((a) => {
+    metrics.alertFired(a);
+    log.info({ alert: a.id, venue: a.venue, symbol: a.symbol, direction: a.direction, pct: a.change.pct, score: a.score }, 'alert');
+  });
+
+  // Ticks of streams we do not own (a feed still subscribed after a hand-back) stop here.
+  const gate: TickSink = {
+    ingest: (t, origin) => (ownership.has(t.venue, t.symbol) ? engine.ingest(t, origin) : 'ok'),
+    ingestShortBars: (v, s, bars, origin) => (ownership.has(v, s) ? engine.ingestShortBars(v, s, bars, origin) : 0),
+    ingestLongBars: (v, s, bars) => (ownership.has(v, s) ? engine.ingestLongBars(v, s, bars) : 0),
+  };
+  const exchanges = Object.fromEntries(Object.entries(cfg.exchanges).map(([id, c]) => [id, { ...c, symbols: [] }]));
+  const feeds = createFeeds({ exchanges }, gate, {
+    clock,
+    log,
+    resumeFrom: (venue, symbol) => {
+      const st = engine.find(venue, symbol);
+      return st && st.short.length > 0 ? st.short.lastTs + engine.options.shortBarMs : undefined;
+    },
+  });
+  const cross = attachCrossVenue(engine, { statuses: feeds });
+  feeds.onStatus((c) => log.info({ venue: c.venue, symbol: c.symbol, status: c.status, previous: c.previous, reason: c.reason }, 'stream status'));
+  const subscribed = new Set<string>();
+  const engineSnaps = new EngineSnapshots(engine);
+
+  // Which streams should be watched: the configured pairs and every pair someone watches.
+  const resolve = async (input: string, venue: string): Promise<string | null> => {
+    try {
+      const r = await feeds.catalog.lookup(input, venue);
+      return r.ok ? r.symbol : null;
+    } catch {
+      // Markets unavailable now: a pair written BASE/QUOTE is taken as written.
+      return input.includes('/') ? input.trim().toUpperCase() : null;
+    }
+  };
+  let universe: { at: number; version: number; streams: StreamKey[] } | null = null;
+  const reported = new Set<string>();
+  const wantedStreams = async (): Promise<StreamKey[]> => {
+    const version = await store.subscriptionsVersion();
+    if (universe && universe.version === version && clock.now() - universe.at < UNIVERSE_REFRESH_MS) return universe.streams;
+    const running = new Set(feeds.feeds.map((f) => f.venue));
+    const out = new Map<string, StreamKey>();
+    const add = (venue: string, symbol: string) => out.set(streamId({ venue, symbol }), { venue, symbol });
+    for (const [venue, c] of Object.entries(cfg.exchanges)) {
+      if (c.enabled === false || !running.has(venue)) continue;
+      for (const input of c.symbols) {
+        const symbol = await resolve(input, venue);
+        if (symbol) add(venue, symbol);
+        else if (!reported.has(`${venue}|${input}`)) {
+          reported.add(`${venue}|${input}`);
+          log.error({ venue, symbol: input }, `unknown symbol "${input}" on ${venue}`);
+        }
+      }
+    }
+    for (const sub of await store.allSubscriptions()) {
+      if (sub.paused) continue;
+      for (const venue of sub.venue ? [sub.venue] : [...running]) {
+        if (!running.has(venue) || out.has(streamId({ venue, symbol: sub.symbol }))) continue;
+        const symbol = await resolve(sub.symbol, venue);
+        if (symbol) add(venue, symbol);
+      }
+    }
+    const streams = [...out.values()];
+    universe = { at: clock.now(), version, streams };
+    return streams;
+  };
+
+  const lease = { ttlMs: cfg.cluster.leaseTtlMs, renewMs: cfg.cluster.renewMs };
+  ownership = new StreamOwnership(table, lease, {
+    universe: wantedStreams,
+    async acquired(streams) {
+      for (const s of streams) {
+        const id = streamId(s);
+        engine.drop(s.venue, s.symbol);
+        const st = engine.stream(s.venue, s.symbol);
+        // Cooldowns of what was already sent (by any engine), oldest first so the newest wins.
+        const sent = await store.recentAlerts(s.symbol, HANDOVER_HISTORY, s.venue);
+        for (const a of sent.slice().reverse()) {
+          for (const rule of a.rules) st.alerts.set(rule, a.direction, { lastTs: a.ts, lastPrice: a.price, lastPct: a.change.pct });
+        }
+        const snap = await store.loadSnapshot(id);
+        const restored = snap ? engineSnaps.restore(id, snap) : false;
+        if (!subscribed.has(id)) {
+          try {
+            feeds.watch(s.venue, s.symbol);
+            subscribed.add(id);
+          } catch (err) {
+            log.warn({ venue: s.venue, symbol: s.symbol, err: (err as Error).message }, 'cannot stream an owned pair');
+          }
+        }
+        log.info({ stream: id, restored, alertsSeen: sent.length }, 'stream taken');
+      }
+    },
+    async releasing(streams) {
+      const snaps = streams.map(windowsOf).filter((w): w is WindowSnapshot => w !== null);
+      if (snaps.length) await store.saveSnapshots(snaps);
+      for (const s of streams) engine.drop(s.venue, s.symbol);
+      await board.remove(streams);
+      log.info({ streams: streams.map(streamId) }, 'streams handed back');
+    },
+    lost(streams) {
+      for (const s of streams) engine.drop(s.venue, s.symbol);
+      log.warn({ streams: streams.map(streamId) }, 'stream leases lost: another engine owns them now');
+    },
+    onError,
+  });
+
+  // Window snapshots of the owned streams only: a stream that moved is its new owner's to save.
+  const snapshots = new WindowSnapshots(
+    store,
+    {
+      collect: () =>
+        engineSnaps.collect().filter((w) => {
+          const k = parseStreamId(w.stream);
+          return ownership.holds(k.venue, k.symbol);
+        }),
+      restore: (id, data) => engineSnaps.restore(id, data),
+    },
+    onError,
+  );
+
+  const publishBoard = async () => {
+    const status = new Map(feeds.statuses().map((x) => [streamId(x), x]));
+    const now = clock.now();
+    const lines: BoardLine[] = [];
+    for (const s of ownership.ownedStreams()) {
+      const p = cross.book.all(s.symbol).find((x) => x.venue === s.venue);
+      const f = status.get(streamId(s));
+      lines.push({ venue: s.venue, symbol: s.symbol, price: p?.price, ts: p?.ts, status: f?.status ?? 'backfilling', since: f?.since ?? now, lastTradeTs: f?.lastTradeTs, owner: ownership.id, at: now });
+    }
+    await board.write(lines);
+  };
+
+  const app = createHttpApp({
+    metrics,
+    health: {
+      async check() {
+        const owned = ownership.ownedStreams();
+        const live = feeds.statuses().filter((s) => s.status === 'live' && ownership.has(s.venue, s.symbol)).length;
+        const checks = {
+          store: await redisCheck(redis),
+          // An engine owning nothing (more engines than streams) is ready: it stands by.
+          feeds: { ok: owned.length === 0 || live > 0, detail: `${live} of ${owned.length} owned streams live` },
+        };
+        return { ready: Object.values(checks).every((c) => c.ok), checks };
+      },
+    },
+  });
+  metrics.gauge('tickwatch_owned_streams', 'Streams this engine holds the lease of', [], () => [{ labels: {}, value: ownership.ownedStreams().length }]);
+  const http = await listen(app, cfg.http.host, cfg.http.port);
+
+  await feeds.start();
+  for (const p of feeds.problems) log.error(p, p.message);
+  await ownership.start();
+  snapshots.start(cfg.cluster.snapshotMs);
+  const advance = setInterval(() => engine.advance(clock.now()), ADVANCE_INTERVAL_MS);
+  const boardTimer = setInterval(() => void publishBoard().catch((err: unknown) => onError(err, 'market board')), cfg.cluster.boardMs);
+  boardTimer.unref();
+  log.info(
+    { role: 'engine', engine: ownership.id, host: hostname(), port: http.port, owned: ownership.snapshot().owned.length, handoverBoundMs: handoverBoundMs(lease) },
+    'tickwatch engine running',
+  );
+
+  const stop = once((reason) =>
+    shutdown(log, reason, [
+      { name: 'timers', run: () => (clearInterval(advance), clearInterval(boardTimer)) },
+      { name: 'feeds', run: () => feeds.stop() },
+      { name: 'cross-venue', run: () => cross.detach() },
+      // Bars still open close now and may alert while the leases are still ours.
+      { name: 'engine', run: () => engine.flush() },
+      // Saves the owned windows, then hands every stream back so that the others take them at once.
+      { name: 'ownership', run: () => ownership.stop({ release: true }) },
+      { name: 'snapshots', run: () => snapshots.stop() },
+      { name: 'rules', run: () => rules.stop() },
+      { name: 'queues', run: () => queues.close() },
+      { name: 'http', run: () => http.close() },
+      { name: 'store', run: () => store.close() },
+      { name: 'redis', run: () => redis.quit() },
+    ]),
+  );
+  return { role: 'engine', log, http, ownership, stop };
+}
+
+// ---------------------------------------------------------------------------------------------
+// worker
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Renders and delivers: the render worker draws each alert's chart from the window snapshot its
+ * engine saved with it, records the alert and fans out; delivery workers send to every platform
+ * configured here (console, webhooks, mail, Telegram and Discord over their APIs).
+ */
+export async function buildWorkerRole(cfg: Config, log: Logger, metrics: AppMetrics): Promise<RoleApp> {
+  const clock = systemClock;
+  const onError: OnError = (err, context) => log.error({ err, context }, `${context} failed`);
+  const { redis, store, queues, limiter } = redisParts(cfg, log, onError);
+  const routes = staticRoutes(cfg);
+  const outbound = outboundDestinations(cfg);
+  const destinations = [...outbound.destinations];
+  const tg = telegramDestination(cfg, clock);
+  if (tg) destinations.push(tg);
+  const dc = discordDestination(cfg, store, clock, onError);
+  if (dc) destinations.push(dc);
+  const bars = new SnapshotBarSource(store, engineOptions(cfg.engine));
+  const charts = new RenderPool({ size: cfg.render.workers, cacheEntries: cfg.render.cacheEntries, onError });
+  const onDeadLetter = (queue: string, job: { id: string }, err: unknown) => log.error({ queue, job: job.id, err }, 'delivery gave up: dead letter');
+  const pipeline = new DeliveryPipeline({ store, queues, limiter, clock, destinations, routes, chart: { renderer: charts, bars }, onError, onDeadLetter });
+  pipeline.startDeliveryWorkers();
+  const o = pipeline.options.render;
+  const renderWorker = queues.work<AlertEvent>(
+    RENDER_QUEUE,
+    o,
+    async (job) => {
+      await bars.load(job.data.symbol, true);
+      await pipeline.render(job.data);
+    },
+    { concurrency: o.concurrency, stallAfterMs: pipeline.options.stallAfterMs, onError, onDeadLetter: (job, err) => onDeadLetter(RENDER_QUEUE, job, err) },
+  );
+  const app = createHttpApp({
+    metrics,
+    health: {
+      async check() {
+        const checks = { store: await redisCheck(redis) };
+        return { ready: checks.store.ok, checks };
+      },
+    },
+  });
+  registerQueueGauge(metrics, pipeline);
+  const http = await listen(app, cfg.http.host, cfg.http.port);
+  log.info({ role: 'worker', host: hostname(), port: http.port, platforms: destinations.map((d) => d.platform) }, 'tickwatch worker running');
+  const stop = once((reason) =>
+    shutdown(log, reason, [
+      // In-flight jobs finish; waiting ones stay queued for the other workers.
+      { name: 'render', run: () => renderWorker.close() },
+      { name: 'delivery', run: () => pipeline.close() },
+      { name: 'mail', run: () => outbound.close() },
+      { name: 'queues', run: () => queues.close() },
+      { name: 'charts', run: () => charts.close() },
+      { name: 'http', run: () => http.close() },
+      { name: 'store', run: () => store.close() },
+      { name: 'redis', run: () => redis.quit() },
+    ]),
+  );
+  return { role: 'worker', log, http, stop };
+}
+
+// ---------------------------------------------------------------------------------------------
+// bot
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The chat adapters, answering from Redis: subscriptions and alert history from the store; prices,
+ * feed status and the newest alert from the market board the engines publish; charts and
+ * previews from the window snapshots. `list` shows no closeness to firing (that needs the live
+ * windows of an engine).
+ */
+export async function buildBotRole(cfg: Config, log: Logger, metrics: AppMetrics): Promise<RoleApp> {
+  const clock = systemClock;
+  const onError: OnError = (err, context) => log.error({ err, context }, `${context} failed`);
+  const { redis, store, queues, limiter } = redisParts(cfg, log, onError);
+  // Markets only, for symbol names: the feeds are never started here.
+  const noTicks: TickSink = { ingest: () => 'ok', ingestShortBars: () => 0, ingestLongBars: () => 0 };
+  const feeds = createFeeds({ exchanges: { ...cfg.exchanges } }, noTicks, { clock, log });
+  const resolveSymbol: SymbolResolver = (input, venue) => feeds.catalog.lookup(input, venue);
+  const board = new MarketBoard(redis, cfg.store.prefix);
+  const reader = new BoardReader(board, cfg.cluster.boardMs);
+  const bars = new SnapshotBarSource(store, engineOptions(cfg.engine), cfg.cluster.snapshotMs / 2);
+  const charts = new RenderPool({ size: cfg.render.workers, cacheEntries: cfg.render.cacheEntries, onError });
+  const platforms = [...(cfg.secrets.telegramToken ? ['telegram'] : []), ...(cfg.secrets.discordToken ? ['discord'] : [])];
+  // Queue depths for `status` (no worker runs here).
+  const pipeline = new DeliveryPipeline({ store, queues, limiter, clock, destinations: [], platforms: ['console', ...platforms], routes: staticRoutes(cfg), onError });
+  const subscriptions = new SubscriptionService({ store, clock, resolveSymbol, limits: cfg.limits, defaultSensitivity: cfg.alerts.sensitivity as Sensitivity });
+  const alertLog = new AlertLog(store);
+  let known = new Set<string>();
+  const refreshKnown = () =>
+    reader
+      .symbols()
+      .then((s) => (known = new Set(s)))
+      .catch((err: unknown) => onError(err, 'market board'));
+  await refreshKnown();
+  const knownTimer = setInterval(() => void refreshKnown(), cfg.cluster.boardMs);
+  knownTimer.unref();
+  const rendered = new RenderedCharts(bars, charts, alertLog, () => clock.now());
+  const replay = new ReplayPreview(bars, { renderer: charts });
+  const startedAt = clock.now();
+  const services: CommandServices = {
+    subscriptions,
+    alerts: alertLog,
+    prices: reader,
+    symbols: new KnownSymbols(resolveSymbol, () => known),
+    charts: {
+      async rangeChart(symbol, range, venue) {
+        await bars.load(symbol);
+        return rendered.rangeChart(symbol, range, venue);
+      },
+    },
+    preview: {
+      async preview(symbol, thresholds, spanMs, venue) {
+        await bars.load(symbol);
+        return replay.preview(symbol, thresholds, spanMs, venue);
+      },
+    },
+    status: {
+      async status() {
+        const qs = await pipeline.status(0);
+        return {
+          feeds: await reader.feeds(),
+          queueDepth: qs.reduce((n, q) => n + q.counts.waiting + q.counts.active + q.counts.delayed, 0),
+          lastAlert: await board.lastAlert(),
+          store: store.kind,
+          startedAt,
+        };
+      },
+    },
+  };
+  const chat = chatBots(cfg, services, clock, onError, (c, why) => subscriptions.pauseChat(c.platform, c.chatId, why));
+  const app = createHttpApp({
+    metrics,
+    health: {
+      async check() {
+        const checks = { store: await redisCheck(redis) };
+        return { ready: checks.store.ok, checks };
+      },
+    },
+  });
+  const webhook = chat.telegram && cfg.telegram.mode === 'webhook' ? mountTelegramWebhook(app, chat.telegram, cfg, log) : null;
+  const http = await listen(app, cfg.http.host, cfg.http.port);
+  await startBots(chat.bots, webhook, log);
+  if (chat.bots.length === 0 && !webhook) log.warn('bot role without TELEGRAM_BOT_TOKEN or DISCORD_TOKEN: nothing to do');
+  log.info({ role: 'bot', host: hostname(), port: http.port }, 'tickwatch bot running');
+  const stop = once((reason) =>
+    shutdown(log, reason, [
+      { name: 'timers', run: () => clearInterval(knownTimer) },
+      ...chat.bots.map((b) => ({ name: `${b.name} bot`, run: () => b.stop() })),
+      { name: 'feeds', run: () => feeds.stop() },
+      { name: 'queues', run: () => queues.close() },
+      { name: 'charts', run: () => charts.close() },
+      { name: 'http', run: () => http.close() },
+      { name: 'store', run: () => store.close() },
+      { name: 'redis', run: () => redis.quit() },
+    ]),
+  );
+  return { role: 'bot', log, http, stop };
+}
+
+function registerQueueGauge(metrics: AppMetrics, pipeline: DeliveryPipeline): void {
+  let rows: { labels: Record<string, string>; value: number }[] = [];
+  const refresh = () =>
+    pipeline
+      .status(0)
+      .then((qs) => {
+        rows = qs.flatMap((q) => Object.entries(q.counts).map(([state, value]) => ({ labels: { queue: q.name, state }, value: Number(value) })));
+      })
+      .catch(() => {});
+  const t = setInterval(refresh, 5_000);
+  t.unref();
+  void refresh();
+  metrics.gauge('tickwatch_queue_jobs', 'Jobs by queue and state', ['queue', 'state'], () => rows);
+}
