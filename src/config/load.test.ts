@@ -53,4 +53,39 @@ describe('config', () => {
     const cfg = buildConfig({ webhooks: [{ name: 'ops', url: 'https://h/x' }] }, { REDIS_URL: 'redis://:p%40ss-word@h:6379', TELEGRAM_BOT_TOKEN: 'tg-token-1', TICKWATCH_WEBHOOK_SECRET_OPS: 'hook-secret' });
     expect(secretValues(cfg).sort()).toEqual(['hook-secret', 'p@ss-word', 'tg-token-1']);
   });
+
+  it('wires mail routes, Telegram webhook mode, Discord shards and the lease settings, with their secrets from the environment', () => {
+    const cfg = buildConfig(
+      {
+        email: { from: 'tw@example.test', smtp: { host: 'smtp.example.test', user: 'tw' }, routes: [{ name: 'desk', to: ['desk@example.test'], symbols: ['BTC/USDT'] }] },
+        telegram: { mode: 'webhook', webhookUrl: 'https://bot.example.test/telegram/hook' },
+        discord: { shards: [0, 1], shardCount: 4 },
+        cluster: { leaseTtlMs: 6000, renewMs: 1000 },
+      },
+      { TICKWATCH_SMTP_PASSWORD: 'smtp-pass-1', TELEGRAM_WEBHOOK_SECRET: 'hook_secret-2', TELEGRAM_API_ROOT: 'http://127.0.0.1:1' },
+    );
+    expect(cfg.email?.smtp).toEqual({ host: 'smtp.example.test', port: 587, secure: false, user: 'tw' });
+    expect(cfg.email?.routes[0]?.sensitivity).toBe('normal');
+    expect(cfg.telegram).toEqual({ mode: 'webhook', webhookUrl: 'https://bot.example.test/telegram/hook', apiRoot: 'http://127.0.0.1:1' });
+    expect(cfg.discord.shards).toEqual([0, 1]);
+    expect(cfg.cluster).toEqual({ leaseTtlMs: 6000, renewMs: 1000, snapshotMs: 15_000, boardMs: 2_000 });
+    expect(secretValues(cfg)).toEqual(expect.arrayContaining(['smtp-pass-1', 'hook_secret-2']));
+  });
+
+  it('refuses what would fail later: webhook mode without a URL, an SMTP user without a password, leases renewed too rarely, shards without a count, a secret Telegram would refuse', () => {
+    const problems = (raw: unknown, env: Record<string, string> = {}) => {
+      try {
+        buildConfig(raw, env);
+        return '';
+      } catch (err) {
+        return (err as ConfigError).problems.join('\n');
+      }
+    };
+    expect(problems({ telegram: { mode: 'webhook' } })).toContain('telegram.webhookUrl: telegram.mode webhook needs telegram.webhookUrl');
+    expect(problems({ email: { from: 'a@b.c', smtp: { host: 'h', user: 'u' }, routes: [{ name: 'x', to: ['x@y.z'] }] } })).toContain('TICKWATCH_SMTP_PASSWORD');
+    expect(problems({ email: { from: 'not-mail', smtp: { host: 'h' }, routes: [] } })).toMatch(/email\.from: expected an e-mail address[\s\S]*email\.routes/);
+    expect(problems({ cluster: { leaseTtlMs: 1500, renewMs: 1000 } })).toContain('cluster.leaseTtlMs: cluster.leaseTtlMs must be at least twice cluster.renewMs');
+    expect(problems({ discord: { shards: [0, 3] } })).toContain('discord.shardCount');
+    expect(problems({}, { TELEGRAM_WEBHOOK_SECRET: 'has spaces' })).toContain('TELEGRAM_WEBHOOK_SECRET');
+  });
 });

@@ -289,7 +289,7 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
   const boardTimer = setInterval(() => void publishBoard().catch((err: unknown) => onError(err, 'market board')), cfg.cluster.boardMs);
   boardTimer.unref();
   log.info(
-    { role: 'engine', engine: ownership.id, host: hostname(), port: http.port, owned: ownership.snapshot().owned.length, handoverBoundMs: handoverBoundMs(lease) },
+    { engine: ownership.id, host: hostname(), port: http.port, owned: ownership.snapshot().owned.length, handoverBoundMs: handoverBoundMs(lease) },
     'tickwatch engine running',
   );
 
@@ -359,7 +359,7 @@ export async function buildWorkerRole(cfg: Config, log: Logger, metrics: AppMetr
   });
   registerQueueGauge(metrics, pipeline);
   const http = await listen(app, cfg.http.host, cfg.http.port);
-  log.info({ role: 'worker', host: hostname(), port: http.port, platforms: destinations.map((d) => d.platform) }, 'tickwatch worker running');
+  log.info({ host: hostname(), port: http.port, platforms: destinations.map((d) => d.platform) }, 'tickwatch worker running');
   const stop = once((reason) =>
     shutdown(log, reason, [
       // In-flight jobs finish; waiting ones stay queued for the other workers.
@@ -459,7 +459,7 @@ export async function buildBotRole(cfg: Config, log: Logger, metrics: AppMetrics
   const http = await listen(app, cfg.http.host, cfg.http.port);
   await startBots(chat.bots, webhook, log);
   if (chat.bots.length === 0 && !webhook) log.warn('bot role without TELEGRAM_BOT_TOKEN or DISCORD_TOKEN: nothing to do');
-  log.info({ role: 'bot', host: hostname(), port: http.port }, 'tickwatch bot running');
+  log.info({ host: hostname(), port: http.port }, 'tickwatch bot running');
   const stop = once((reason) =>
     shutdown(log, reason, [
       { name: 'timers', run: () => clearInterval(knownTimer) },
