@@ -1,5 +1,5 @@
 import type { Canvas, SKRSContext2D } from '@napi-rs/canvas';
-import { Chart, LinearScale, LineController, LineElement, PointElement, type ChartConfiguration, type Plugin, type Scale } from 'chart.js';
+import { Chart, LinearScale, LineController, LineElement, PointElement, type ChartData, type ChartOptions, type Plugin, type Scale } from 'chart.js';
 import { formatPct, type AlertEvent } from '../engine/index.js';
 import { FONT_FAMILY, font } from './fonts.js';
 import { formatCompact, formatTickPrice, niceTicks } from './format.js';
@@ -29,6 +29,8 @@ const PANE_WEIGHTS = { price: 4, volume: 1 } as const;
 const MAX_LABELLED_MARKS = 6;
 /** Half the width of an alert marker triangle on an on-demand chart. */
 const MARK_SIZE = 9;
+/** The dashed line through an alert on an on-demand chart. */
+const RANGE_MARK_LINE_WIDTH = 1.5;
 
 export interface Rect {
   left: number;
@@ -87,48 +89,132 @@ export function fillBackground(ctx: Ctx, palette: Palette): void {
   ctx.fillRect(0, 0, CHART_WIDTH, CHART_HEIGHT);
 }
 
+/** What the plugins of a ScenePainter's chart draw from: the scene of the draw in progress. */
+interface Drawing {
+  scene: Scene;
+  layout: ChartLayout;
+}
+
+type LineChart = Chart<'line', { x: number; y: number | null }[]>;
+
 /**
- * Draws the chart on `canvas` (CHART_WIDTH x CHART_HEIGHT), hands it to `capture` while it is
- * drawn (Chart.js clears the canvas when the chart is destroyed), and tells where its parts went.
+ * Draws scenes on one canvas (CHART_WIDTH x CHART_HEIGHT) with one Chart.js chart that each scene
+ * updates, rather than a chart built and torn down per scene: a new chart resizes the canvas, so
+ * that the canvas library allocates fresh pixel memory every time, and rebuilds its scales,
+ * controllers and plugins. Everything a scene draws comes from its options, data and the plugins'
+ * `Drawing`, never from the scene before, and every draw starts from the context state the chart
+ * was made with (saved before and restored after). One painter draws one scene at a time.
  */
-export function drawScene<T>(canvas: Canvas, scene: Scene, capture: () => T): { layout: ChartLayout; captured: T } {
+export class ScenePainter {
+  private chart: LineChart;
+  private drawing: Drawing | undefined;
+  private readonly plugins: Plugin<'line'>[];
+
+  constructor(private readonly canvas: Canvas) {
+    const ctx = canvas.getContext('2d');
+    const now = (): Drawing => {
+      if (!this.drawing) throw new Error('ScenePainter: Chart.js drew outside ScenePainter.draw');
+      return this.drawing;
+    };
+    this.plugins = [
+      {
+        // A chart lays out and draws only inside draw(): not when it is made.
+        id: 'tickwatchGate',
+        beforeUpdate: () => this.drawing !== undefined,
+        beforeRender: () => this.drawing !== undefined,
+      },
+      {
+        id: 'tickwatchUnder',
+        beforeDraw: (chart) => {
+          const { scene, layout } = now();
+          const area = chart.chartArea;
+          const x = chart.scales.x!;
+          fillBackground(ctx, scene.palette);
+          for (const g of scene.model.gaps) drawGap(ctx, x, area, g, scene.palette);
+          if (scene.alert) layout.window = drawWindow(ctx, x, area, scene.alert, scene.palette);
+        },
+      },
+      {
+        id: 'tickwatchVolume',
+        beforeDatasetsDraw: (chart) => {
+          const { scene } = now();
+          drawVolume(ctx, chart, scene.model, scene.palette, scene.alert);
+        },
+      },
+      {
+        id: 'tickwatchOver',
+        afterDatasetsDraw: (chart) => {
+          const { scene } = now();
+          if (scene.alert) drawAlertMark(ctx, chart, scene.alert, scene.calloutText ?? '', scene.palette);
+          const marks = scene.marks ?? [];
+          for (const [i, m] of marks.entries()) drawRangeMark(ctx, chart, m, marks.length <= MAX_LABELLED_MARKS, i, scene.palette);
+        },
+        afterDraw: () => drawHeader(ctx, now().scene),
+      },
+    ];
+    this.chart = this.newChart();
+  }
+
+  /**
+   * An empty chart, drawn by nothing until draw() updates it. Making it sizes the canvas, which
+   * resets the context: it is made before any draw saves the context's state.
+   */
+  private newChart(): LineChart {
+    return new Chart(this.canvas as never, {
+      type: 'line',
+      data: { datasets: [] },
+      options: { animation: false, responsive: false, devicePixelRatio: 1, events: [] },
+      plugins: this.plugins,
+    });
+  }
+
+  /** Draws `scene`, hands the drawn canvas to `capture`, and tells where the chart's parts went. */
+  draw<T>(scene: Scene, capture: () => T): { layout: ChartLayout; captured: T } {
+    const { model } = scene;
+    const layout: ChartLayout = { plot: zeroRect(), pricePane: zeroRect(), volumePane: zeroRect(), time: { min: model.xMin, max: model.xMax } };
+    const { data, options } = chartConfig(scene);
+    const ctx = this.canvas.getContext('2d');
+    this.drawing = { scene, layout };
+    let failed = false;
+    ctx.save();
+    try {
+      const chart = this.chart;
+      chart.data = data;
+      chart.options = options;
+      chart.update('none');
+      const captured = capture();
+      const y = chart.scales.y!;
+      const v = chart.scales.v!;
+      const a = chart.chartArea;
+      layout.plot = { left: a.left, top: a.top, right: a.right, bottom: a.bottom };
+      layout.pricePane = { left: a.left, top: y.top, right: a.right, bottom: y.bottom };
+      layout.volumePane = { left: a.left, top: v.top, right: a.right, bottom: v.bottom };
+      return { layout, captured };
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      ctx.restore();
+      this.drawing = undefined;
+      if (failed) {
+        // A chart that failed half way may hold anything: the next scene gets a new one.
+        this.chart.destroy();
+        this.chart = this.newChart();
+      }
+    }
+  }
+}
+
+/** The Chart.js data and options of a scene; the drawing of everything else is in the painter's plugins. */
+function chartConfig(scene: Scene): { data: ChartData<'line', { x: number; y: number | null }[]>; options: ChartOptions<'line'> } {
   const { model, palette, zone } = scene;
-  const ctx = canvas.getContext('2d');
   const plotWidth = CHART_WIDTH - PAD.left - PAD.right - 110;
   const { values: xTicks, step } = timeTicks(model.xMin, model.xMax, Math.max(3, Math.floor(plotWidth / PX_PER_TIME_TICK)), zone);
   const labels = new Map<number, string | string[]>();
   tickLabels(xTicks, step, zone).forEach((l, i) => labels.set(xTicks[i]!, l));
   const { values: priceTicks, step: priceStep } = niceTicks(model.yMin, model.yMax, MAX_PRICE_TICKS);
-  const layout: ChartLayout = { plot: zeroRect(), pricePane: zeroRect(), volumePane: zeroRect(), time: { min: model.xMin, max: model.xMax } };
-
   const tickFont = { family: FONT_FAMILY, size: TEXT.tick };
-  const plugins: Plugin<'line'>[] = [
-    {
-      id: 'tickwatchUnder',
-      beforeDraw: (chart) => {
-        const area = chart.chartArea;
-        const x = chart.scales.x!;
-        fillBackground(ctx, palette);
-        for (const g of model.gaps) drawGap(ctx, x, area, g, palette);
-        if (scene.alert) layout.window = drawWindow(ctx, x, area, scene.alert, palette);
-      },
-    },
-    {
-      id: 'tickwatchVolume',
-      beforeDatasetsDraw: (chart) => drawVolume(ctx, chart, model, palette, scene.alert),
-    },
-    {
-      id: 'tickwatchOver',
-      afterDatasetsDraw: (chart) => {
-        if (scene.alert) drawAlertMark(ctx, chart, scene.alert, scene.calloutText ?? '', palette);
-        for (const [i, m] of (scene.marks ?? []).entries()) drawRangeMark(ctx, chart, m, (scene.marks?.length ?? 0) <= MAX_LABELLED_MARKS, i, palette);
-      },
-      afterDraw: () => drawHeader(ctx, scene),
-    },
-  ];
-
-  const config: ChartConfiguration<'line', { x: number; y: number | null }[]> = {
-    type: 'line',
+  return {
     data: {
       datasets: model.lines.map((l) => ({
         label: l.label,
@@ -197,27 +283,14 @@ export function drawScene<T>(canvas: Canvas, scene: Scene, capture: () => T): { 
         },
       },
     },
-    plugins,
   };
-  const chart = new Chart(canvas as never, config);
-  let captured: T;
-  try {
-    captured = capture();
-    const y = chart.scales.y!;
-    const v = chart.scales.v!;
-    const a = chart.chartArea;
-    layout.plot = { left: a.left, top: a.top, right: a.right, bottom: a.bottom };
-    layout.pricePane = { left: a.left, top: y.top, right: a.right, bottom: y.bottom };
-    layout.volumePane = { left: a.left, top: v.top, right: a.right, bottom: v.bottom };
-  } finally {
-    chart.destroy();
-  }
-  return { layout, captured };
 }
 
 /** A chart that says there is nothing to draw, rather than drawing something misleading. */
 export function drawNoData(canvas: Canvas, palette: Palette, header: HeaderText, message: string): void {
   const ctx = canvas.getContext('2d');
+  // The canvas may be a ScenePainter's: leave the context's state as it was found.
+  ctx.save();
   fillBackground(ctx, palette);
   drawHeader(ctx, { palette, header });
   ctx.fillStyle = palette.muted;
@@ -225,7 +298,7 @@ export function drawNoData(canvas: Canvas, palette: Palette, header: HeaderText,
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   ctx.fillText(message, CHART_WIDTH / 2, (HEADER_HEIGHT + CHART_HEIGHT) / 2);
-  ctx.textAlign = 'left';
+  ctx.restore();
 }
 
 function zeroRect(): Rect {
@@ -297,6 +370,7 @@ function drawVolume(ctx: Ctx, chart: Chart<'line'>, model: ChartModel, palette: 
   ctx.restore();
   ctx.fillStyle = palette.muted;
   ctx.font = font(TEXT.note);
+  ctx.textAlign = 'left';
   ctx.textBaseline = 'top';
   ctx.fillText(`volume · ${model.volumeVenue}`, area.left + 6, v.top + 2);
 }
@@ -340,6 +414,7 @@ function drawAlertMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, text: 
   ctx.fill();
   ctx.stroke();
   ctx.fillStyle = colour;
+  ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
   ctx.fillText(text, bx + 12, by + bh / 2 + 1);
 }
@@ -398,6 +473,7 @@ function drawRangeMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, labell
   const colour = pointsUp ? palette.up : palette.down;
   ctx.save();
   ctx.strokeStyle = colour;
+  ctx.lineWidth = RANGE_MARK_LINE_WIDTH;
   ctx.globalAlpha = 0.45;
   ctx.setLineDash([4, 5]);
   ctx.beginPath();

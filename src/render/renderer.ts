@@ -11,7 +11,7 @@ import {
   type ChartPort,
   type RangeChartRequest,
 } from '../engine/index.js';
-import { CHART_HEIGHT, CHART_WIDTH, drawNoData, drawScene, registerChartJs, type ChartLayout, type HeaderText } from './chart.js';
+import { CHART_HEIGHT, CHART_WIDTH, drawNoData, registerChartJs, ScenePainter, type ChartLayout, type HeaderText } from './chart.js';
 import { registerChartFonts } from './fonts.js';
 import { groupThousands } from './format.js';
 import { buildModel, checkCommon, type ChartModel } from './model.js';
@@ -60,6 +60,7 @@ export function rangeMs(range: string): number {
  */
 export class ChartRenderer implements ChartPort {
   private readonly canvas: Canvas;
+  private readonly painter: ScenePainter;
   private readonly zones = new ZoneClocks();
   private readonly pngLevel: number;
 
@@ -68,6 +69,7 @@ export class ChartRenderer implements ChartPort {
     registerChartFonts(opts.fontDir);
     registerChartJs();
     this.canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
+    this.painter = new ScenePainter(this.canvas);
   }
 
   renderAlert(req: AlertChartRequest): Promise<Uint8Array> {
@@ -105,7 +107,7 @@ export class ChartRenderer implements ChartPort {
       ],
     };
     if (!model) return this.noData(req.theme, header, 'No price data around this alert');
-    const { layout, captured: png } = drawScene(this.canvas, { model, palette, zone, header, alert, calloutText: formatChange(alert.change) }, () => this.encode());
+    const { layout, captured: png } = this.painter.draw({ model, palette, zone, header, alert, calloutText: formatChange(alert.change) }, () => this.encode());
     return { png, layout };
   }
 
@@ -129,7 +131,7 @@ export class ChartRenderer implements ChartPort {
       price: groupThousands(formatPrice(model.lastPrice)),
       details: [venueText(model.venues), spanText(model, zone), ...(marks.length ? [`${marks.length} alert${marks.length === 1 ? '' : 's'}`] : [])],
     };
-    const { layout, captured: png } = drawScene(this.canvas, { model, palette, zone, header, marks }, () => this.encode());
+    const { layout, captured: png } = this.painter.draw({ model, palette, zone, header, marks }, () => this.encode());
     return { png, layout };
   }
 

@@ -94,6 +94,25 @@ describe('alert chart', () => {
     expect(Buffer.from(renderer.drawAlert(req).png).equals(Buffer.from(renderer.drawAlert(req).png))).toBe(true);
   });
 
+  it('GIVEN one renderer drawing A, then other charts, then A again THEN every chart has the bytes it has from a fresh renderer', () => {
+    // The renderer keeps one Chart.js chart and updates it per chart: nothing of one chart may show in the next.
+    const a = sampleAlertRequest('spike', { n: 3600 });
+    const charts: [string, (r: ChartRenderer) => Uint8Array][] = [
+      ['spike, 3,600 points', (r) => r.drawAlert(a).png],
+      ['venues, light, Berlin', (r) => r.drawAlert(sampleAlertRequest('venues', { theme: 'light', timeZone: 'Europe/Berlin' })).png],
+      ['single bar', (r) => r.drawAlert(sampleAlertRequest('single')).png],
+      ['no data', (r) => r.drawAlert({ ...a, series: [{ venue: 'binance', bars: [], barMs: 60_000 }] }).png],
+      ['range 24h, light', (r) => r.drawRange(sampleRangeRequest({ theme: 'light' })).png],
+      ['gap, light', (r) => r.drawAlert(sampleAlertRequest('gap', { theme: 'light' })).png],
+      ['range 1h', (r) => r.drawRange(sampleRangeRequest({ range: '1h' })).png],
+    ];
+    const fresh = new Map(charts.map(([name, draw]) => [name, Buffer.from(draw(new ChartRenderer()))]));
+    // A, B, C, ..., then back: every chart is drawn after every kind of chart before it.
+    for (const [name, draw] of [...charts, ...charts.slice(0, -1).reverse()]) {
+      expect(Buffer.from(draw(renderer)).equals(fresh.get(name)!), name).toBe(true);
+    }
+  });
+
   it('GIVEN venues that disagree THEN each venue gets its own line colour beside the main line', () => {
     const { img, layout } = draw(sampleAlertRequest('venues'));
     // The breakaway venue (first venue colour) stands apart after the move.
