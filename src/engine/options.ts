@@ -2,16 +2,26 @@ import type { CalibratorOptions } from './detectors/calibrator.js';
 import { CALIBRATOR_DEFAULTS } from './detectors/calibrator.js';
 import { BURST_DEFAULTS, type BurstOptions } from './detectors/burst.js';
 import type { EnsembleOptions } from './detectors/ensemble.js';
+import { DISCORD_DEFAULTS, type DiscordOptions } from './detectors/discord.js';
 import { IFOREST_DETECTOR_DEFAULTS, type IForestDetectorOptions } from './detectors/learned.js';
+import { LEVEL_DEFAULTS, type LevelOptions } from './detectors/level.js';
 import { OCSVM_DEFAULTS, type OcSvmOptions } from './detectors/ocsvm.js';
 import { ROBUST_DEFAULTS, type RobustOptions } from './detectors/robust.js';
 import { VOLRATIO_DEFAULTS, type VolRatioOptions } from './detectors/volratio.js';
 import { ZSCORE_DEFAULTS, type ZScoreOptions } from './detectors/zscore.js';
 
-export const DETECTOR_NAMES = ['zscore', 'robust', 'volratio', 'burst', 'drift', 'iforest', 'ocsvm'] as const;
+export const DETECTOR_NAMES = ['zscore', 'robust', 'volratio', 'burst', 'drift', 'iforest', 'ocsvm', 'level', 'discord'] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 /** The detectors that need no model: the cheap path. */
 export const STATISTICAL_DETECTORS: readonly DetectorName[] = ['zscore', 'robust', 'volratio', 'burst', 'drift'];
+/** The default detectors on prices (trades, klines). */
+export const PRICE_DETECTORS: readonly DetectorName[] = ['zscore', 'robust', 'volratio', 'burst', 'drift', 'iforest', 'ocsvm'];
+/**
+ * The default detectors on series that are not prices (`returns: 'diff'`): differences, the level,
+ * and the pattern. Volume, trade-count and the learned return models see nothing in a series, and
+ * measured on NAB each of them lowers the ensemble (docs/eval.md).
+ */
+export const SERIES_DETECTORS: readonly DetectorName[] = ['zscore', 'level', 'discord'];
 
 /**
  * Everything the engine's numbers depend on, with the defaults documented once here.
@@ -48,6 +58,8 @@ export interface EngineOptions {
   burst: BurstOptions;
   iforest: IForestDetectorOptions;
   ocsvm: OcSvmOptions;
+  level: LevelOptions;
+  discord: DiscordOptions;
   ensemble: Omit<EnsembleOptions, 'calibrator'>;
   calibrator: CalibratorOptions;
 }
@@ -55,7 +67,7 @@ export interface EngineOptions {
 /** A silence counts as a gap only when it is also this many times the stream's usual bar spacing. */
 export const GAP_TYPICAL_MULTIPLE = 20;
 
-export const ENGINE_DEFAULTS: Readonly<EngineOptions> = Object.freeze({
+export const ENGINE_DEFAULTS: Readonly<EngineOptions> = Object.freeze<EngineOptions>({
   shortBarMs: 1_000,
   shortBars: 900,
   longBarMs: 60_000,
@@ -66,30 +78,46 @@ export const ENGINE_DEFAULTS: Readonly<EngineOptions> = Object.freeze({
   returns: 'log',
   lateAlertMaxAgeMs: 15 * 60_000,
   dedupIds: 32,
-  detectors: DETECTOR_NAMES,
+  detectors: PRICE_DETECTORS,
   zscore: ZSCORE_DEFAULTS,
   robust: ROBUST_DEFAULTS,
   volratio: VOLRATIO_DEFAULTS,
   burst: BURST_DEFAULTS,
   iforest: IFOREST_DETECTOR_DEFAULTS,
   ocsvm: OCSVM_DEFAULTS,
-  ensemble: { fireScore: 0.99, weights: {}, agreementBonus: 0.5 },
+  level: LEVEL_DEFAULTS,
+  discord: DISCORD_DEFAULTS,
+  ensemble: { fireScore: 0.99, weights: {}, agreementBonus: 0.5, calibration: 'combined' as const, rearmBars: 0 },
   calibrator: CALIBRATOR_DEFAULTS,
 });
 
-export type EngineOptionsInput = Partial<Omit<EngineOptions, 'zscore' | 'robust' | 'volratio' | 'burst' | 'iforest' | 'ocsvm' | 'ensemble' | 'calibrator'>> & {
+/**
+ * What differs by default for series that are not prices (`returns: 'diff'`, e.g. `tickwatch score`
+ * on NAB files): their own detectors, each calibrated before they are combined, and a re-arm so
+ * that one anomaly scores once at its onset. One set for every series; measured on NAB in
+ * docs/eval.md. Anything the caller sets explicitly wins.
+ */
+export const SERIES_DEFAULTS = Object.freeze({
+  detectors: SERIES_DETECTORS,
+  ensemble: { agreementBonus: 0.25, calibration: 'each', rearmBars: 100 },
+} as const satisfies { detectors: readonly DetectorName[]; ensemble: Partial<EngineOptions['ensemble']> });
+
+export type EngineOptionsInput = Partial<Omit<EngineOptions, 'zscore' | 'robust' | 'volratio' | 'burst' | 'iforest' | 'ocsvm' | 'level' | 'discord' | 'ensemble' | 'calibrator'>> & {
   zscore?: Partial<ZScoreOptions>;
   robust?: Partial<RobustOptions>;
   volratio?: Partial<VolRatioOptions>;
   burst?: Partial<BurstOptions>;
   iforest?: Partial<IForestDetectorOptions>;
   ocsvm?: Partial<OcSvmOptions>;
+  level?: Partial<LevelOptions>;
+  discord?: Partial<DiscordOptions>;
   ensemble?: Partial<EngineOptions['ensemble']>;
   calibrator?: Partial<CalibratorOptions>;
 };
 
 export function engineOptions(input: EngineOptionsInput = {}): EngineOptions {
-  const d = ENGINE_DEFAULTS;
+  const series = input.returns === 'diff';
+  const d: Readonly<EngineOptions> = series ? { ...ENGINE_DEFAULTS, detectors: SERIES_DEFAULTS.detectors, ensemble: { ...ENGINE_DEFAULTS.ensemble, ...SERIES_DEFAULTS.ensemble } } : ENGINE_DEFAULTS;
   const o: EngineOptions = {
     ...d,
     ...input,
@@ -99,12 +127,15 @@ export function engineOptions(input: EngineOptionsInput = {}): EngineOptions {
     burst: { ...d.burst, ...input.burst },
     iforest: { ...d.iforest, ...input.iforest },
     ocsvm: { ...d.ocsvm, ...input.ocsvm },
+    level: { ...d.level, ...input.level },
+    discord: { ...d.discord, ...input.discord },
     ensemble: { ...d.ensemble, ...input.ensemble },
     calibrator: { ...d.calibrator, ...input.calibrator },
   };
   if (!(o.shortBarMs > 0) || !(o.longBarMs >= o.shortBarMs) || o.longBarMs % o.shortBarMs !== 0) {
     throw new RangeError(`longBarMs (${o.longBarMs}) must be a multiple of shortBarMs (${o.shortBarMs})`);
   }
+  if (o.ensemble.calibration !== 'combined' && o.ensemble.calibration !== 'each') throw new RangeError(`ensemble.calibration must be 'combined' or 'each', got ${String(o.ensemble.calibration)}`);
   for (const n of o.detectors) if (!DETECTOR_NAMES.includes(n)) throw new RangeError(`unknown detector ${n}; known: ${DETECTOR_NAMES.join(', ')}`);
   return Object.freeze(o);
 }

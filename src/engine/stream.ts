@@ -2,10 +2,12 @@ import { EwStats, alphaForHalfLife } from './core/math.js';
 import type { Bar, BarOrigin, Evaluation, Side } from './core/types.js';
 import { AlertState } from './alerts/alert-rules.js';
 import { BurstDetector } from './detectors/burst.js';
+import { DiscordDetector } from './detectors/discord.js';
 import { DriftDetector } from './detectors/drift.js';
 import { FEATURE_COUNT, MIN_RETURN_STD, type BarInput, type Detector } from './detectors/detector.js';
 import { Ensemble } from './detectors/ensemble.js';
 import { IForestDetector, OcSvmDetector } from './detectors/learned.js';
+import { LevelDetector } from './detectors/level.js';
 import type { RandomFourierFeatures } from './detectors/ocsvm.js';
 import { RobustDetector } from './detectors/robust.js';
 import { VolRatioDetector } from './detectors/volratio.js';
@@ -74,6 +76,8 @@ export class StreamState {
   private idHead = 0;
 
   private readonly ensemble: Ensemble;
+  /** Whether a detector reads the bar's level (the log of the close costs a little on every bar). */
+  private readonly usesLevel: boolean;
   private readonly input: BarInput;
   private readonly retStats = new EwStats(alphaForHalfLife(FEATURE_HALF_LIFE));
   private readonly volStats = new EwStats(alphaForHalfLife(FEATURE_HALF_LIFE));
@@ -97,6 +101,7 @@ export class StreamState {
     this.long = new BarRing(opt.longBars, opt.longBarMs);
     this.ids = new Array(opt.dedupIds);
     const detectors: Detector[] = [];
+    this.usesLevel = opt.detectors.includes('level') || opt.detectors.includes('discord');
     for (const name of opt.detectors) {
       switch (name) {
         case 'zscore':
@@ -113,6 +118,12 @@ export class StreamState {
           break;
         case 'drift':
           detectors.push(new DriftDetector());
+          break;
+        case 'level':
+          detectors.push(new LevelDetector(opt.level));
+          break;
+        case 'discord':
+          detectors.push(new DiscordDetector(opt.discord));
           break;
         case 'iforest':
           detectors.push(new IForestDetector(`${venue}:${symbol}`, shared.trainer, opt.iforest));
@@ -150,6 +161,7 @@ export class StreamState {
       logReturn: 0,
       dtBars: 1,
       ret: 0,
+      level: NaN,
       afterGap: false,
       first: true,
       features: new Float64Array(FEATURE_COUNT),
@@ -293,6 +305,7 @@ export class StreamState {
     inp.sellVolume = b.sellVolume;
     inp.maxSameMs = b.maxSameMs > 0 ? b.maxSameMs : b.trades > 0 ? 1 : 0;
     inp.first = first;
+    if (this.usesLevel) inp.level = opt.returns === 'diff' ? b.close : b.close > 0 ? Math.log(b.close) : NaN;
     if (first) {
       inp.logReturn = 0;
       inp.dtBars = 1;

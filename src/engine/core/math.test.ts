@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as ss from 'simple-statistics';
-import { Rng, erfc, quantileSorted, scoreFromZ, surpriseFromScore } from './math.js';
+import { MAX_SURPRISE, Rng, erfc, quantileSorted, scoreFromZ, surpriseFromScore, surpriseFromZ, upperSurpriseFromZ } from './math.js';
 
 describe('Rng', () => {
   it('is reproducible from its seed and unbiased: half the draws below 0.5, normals centred with unit spread', () => {
@@ -26,5 +26,34 @@ describe('tails and quantiles', () => {
     expect(scoreFromZ(3)).toBeCloseTo(0.9973, 4);
     expect(surpriseFromScore(0.99)).toBeCloseTo(2, 6);
     expect(quantileSorted([1, 2, 3, 4], 4, 0.5)).toBe(ss.quantileSorted([1, 2, 3, 4], 0.5));
+  });
+});
+
+describe('surprise from z, in log space', () => {
+  it('matches -log10 of the exact normal tails (Python math.erfc) on both sides of the series switch', () => {
+    // Reference: -log10(erfc(z / sqrt 2)) and -log10(erfc(z / sqrt 2) / 2), double precision.
+    const ref: [number, number, number][] = [
+      [1, 0.49851554582798924, 0.7995455414919704],
+      [3, 2.5686690402653873, 2.8696990359293686],
+      [7.99, 14.869863305211409, 15.17089330087539],
+      [8, 14.90511255535317, 15.206142551017152],
+      [10, 22.81702340982209, 23.118053405486073],
+      [12, 32.449409165527875, 32.750439161191856],
+    ];
+    for (const [z, two, one] of ref) {
+      expect(surpriseFromZ(z)).toBeCloseTo(two, 4);
+      expect(surpriseFromZ(-z)).toBeCloseTo(two, 4);
+      expect(upperSurpriseFromZ(z)).toBeCloseTo(one, 4);
+    }
+  });
+
+  it('keeps ranking beyond the 1e-12 floor of scores, up to MAX_SURPRISE', () => {
+    expect(scoreFromZ(9)).toBe(scoreFromZ(11));
+    expect(surpriseFromZ(11)).toBeGreaterThan(surpriseFromZ(9) + 5);
+    expect(surpriseFromZ(50)).toBe(MAX_SURPRISE);
+    expect(surpriseFromZ(Infinity)).toBe(MAX_SURPRISE);
+    expect(surpriseFromZ(NaN)).toBe(0);
+    expect(upperSurpriseFromZ(-3)).toBeLessThan(Math.log10(2));
+    expect(upperSurpriseFromZ(0)).toBeCloseTo(Math.log10(2), 6);
   });
 });

@@ -61,6 +61,43 @@ export function scoreFromZ(z: number): number {
   return scoreFromTail(twoSidedTail(z));
 }
 
+/**
+ * Largest surprise (decimal digits of tail probability) a detector reports. Far beyond MIN_TAIL:
+ * bars at 8 and at 12 standard deviations are both "certain" as scores, but not equally extreme,
+ * and a calibrator that sees them tied cannot tell a stream's worst bar from its tenth worst.
+ */
+export const MAX_SURPRISE = 40;
+
+/** Below this |z| the tail comes from erfc; beyond it from the asymptotic (Mills ratio) series. */
+const MILLS_FROM_Z = 8;
+const HALF_LN_2PI = 0.5 * Math.log(2 * Math.PI);
+const LOG10_2 = Math.log10(2);
+
+/**
+ * Two-sided surprise of a z value, -log10 P(|Z| > |z|), computed in log space so that it keeps
+ * growing beyond 1e-12 (up to MAX_SURPRISE): z = 3 gives 2.57, z = 10 gives 22.8.
+ */
+export function surpriseFromZ(z: number): number {
+  const a = Math.abs(z);
+  if (!(a < Infinity)) return a === Infinity ? MAX_SURPRISE : 0;
+  let s: number;
+  if (a < MILLS_FROM_Z) {
+    s = -Math.log10(twoSidedTail(a));
+  } else {
+    // ln Q(a) = -a^2/2 - ln a - ln sqrt(2 pi) + ln(1 - 1/a^2 + 3/a^4 - ...)
+    const a2 = a * a;
+    const lnQ = -0.5 * a2 - Math.log(a) - HALF_LN_2PI + Math.log(1 - 1 / a2 + 3 / (a2 * a2));
+    s = -(Math.LN2 + lnQ) / Math.LN10;
+  }
+  return s < MAX_SURPRISE ? s : MAX_SURPRISE;
+}
+
+/** One-sided surprise of a z value, -log10 P(Z > z), in log space like surpriseFromZ. */
+export function upperSurpriseFromZ(z: number): number {
+  if (!(z > 0)) return z === z ? -Math.log10(upperTail(z)) : 0;
+  return Math.min(MAX_SURPRISE, surpriseFromZ(z) + LOG10_2);
+}
+
 /** Surprise in decimal digits: -log10 of the tail probability a score stands for. */
 export function surpriseFromScore(score: number): number {
   return -Math.log10(Math.max(MIN_TAIL, 1 - score));

@@ -62,6 +62,11 @@ export type DirectionFilter = Direction | 'both';
 export interface DetectorResult {
   /** In [0, 1]: how unusual the bar is by this detector's measure (1 - two-sided tail probability). */
   score: number;
+  /**
+   * The same finding as a surprise, -log10 of its tail probability, up to MAX_SURPRISE: it keeps
+   * ranking bars whose scores have all rounded to 1.
+   */
+  surprise: number;
   /** Sign of the deviation: +1 up, -1 down, 0 none or not directional. */
   sign: -1 | 0 | 1;
   /** One short human phrase, e.g. `return 5.2σ above the 5-minute mean`. */

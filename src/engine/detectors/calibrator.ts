@@ -1,4 +1,4 @@
-import { MIN_TAIL } from '../core/math.js';
+import { MAX_SURPRISE as MAX_DETECTOR_SURPRISE, MIN_TAIL } from '../core/math.js';
 
 export interface CalibratorOptions {
   /** Half-life, in bars, of the score history (older history weighs less). */
@@ -101,4 +101,72 @@ function binOf(s: number): number {
   if (!(s > 0)) return 0;
   const b = Math.floor(s / BIN_WIDTH);
   return b >= BINS ? BINS - 1 : b;
+}
+
+/** The rank calibrator bins surprises over [0, MAX_DETECTOR_SURPRISE) in bins this wide. */
+const RANK_BIN_WIDTH = 0.1;
+const RANK_BINS = Math.ceil(MAX_DETECTOR_SURPRISE / RANK_BIN_WIDTH);
+
+export interface RankCalibratorOptions {
+  /** Half-life, in updates, of the history (older history weighs less). */
+  halfLife: number;
+}
+
+/**
+ * Calibrates one detector's surprise against that detector's own history on this stream, and
+ * answers in the same currency: -log10 of the share of the history at or above it, counting the
+ * new value itself once (so a value above everything seen in n bars gets log10(n + 1), never
+ * infinity). Beyond the largest value ever seen, each further digit of the detector's own surprise
+ * adds one digit: a stream's worst bar so far still ranks above its second worst.
+ *
+ * Unlike ScoreCalibrator, nothing saturates: every bin is counted whole or by the fraction of it at
+ * or above the value, up to MAX_DETECTOR_SURPRISE, so a detector that often reports extreme values cannot
+ * make its extremes look unprecedented. This puts detectors with different scales (z-scores of
+ * returns, of levels, nearest-neighbour distances) on one scale before they are combined.
+ */
+export class RankCalibrator {
+  private readonly hist = new Float64Array(RANK_BINS);
+  private w = 1;
+  private total = 0;
+  private max = 0;
+  private readonly growth: number;
+  n = 0;
+
+  constructor(opt: RankCalibratorOptions) {
+    this.growth = Math.pow(2, 1 / opt.halfLife);
+  }
+
+  /** -log10 of the (smoothed) share of the history at or above s; 0 without history. */
+  surprise(s: number): number {
+    if (this.n === 0 || !(s > 0)) return 0;
+    const w = this.w;
+    if (s > this.max) return Math.log10((this.total + w) / w) + Math.min(MAX_DETECTOR_SURPRISE, s) - this.max;
+    const x = Math.min(s, MAX_DETECTOR_SURPRISE) / RANK_BIN_WIDTH;
+    const b = Math.min(RANK_BINS - 1, Math.floor(x));
+    const h = this.hist;
+    // The bin counted by the fraction of it at or above s; whole at the cap, where values pile up.
+    let above = x >= RANK_BINS ? h[b] : h[b] * (1 - (x - b));
+    for (let i = b + 1; i < RANK_BINS; i++) above += h[i];
+    return Math.log10((this.total + w) / (Math.max(0, above) + w));
+  }
+
+  add(s: number): void {
+    const v = s > 0 ? Math.min(s, MAX_DETECTOR_SURPRISE) : 0;
+    const b = Math.min(RANK_BINS - 1, Math.floor(v / RANK_BIN_WIDTH));
+    this.hist[b] += this.w;
+    this.total += this.w;
+    if (v > this.max) this.max = v;
+    this.w *= this.growth;
+    this.n++;
+    if (this.w > 1e100) {
+      const k = 1 / this.w;
+      for (let i = 0; i < RANK_BINS; i++) this.hist[i] *= k;
+      this.total *= k;
+      this.w = 1;
+    }
+  }
+
+  byteSize(): number {
+    return this.hist.byteLength + 56;
+  }
 }

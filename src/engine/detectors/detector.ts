@@ -1,3 +1,4 @@
+import { scoreFromZ, surpriseFromScore, surpriseFromZ } from '../core/math.js';
 import type { DetectorResult } from '../core/types.js';
 import type { BarRing } from '../windows/bar-ring.js';
 
@@ -26,6 +27,8 @@ export interface BarInput {
   dtBars: number;
   /** logReturn / sqrt(dtBars): a return per bar, comparable across quiet and busy stretches. */
   ret: number;
+  /** The bar's level: the close for series that are not prices, the log of the close for prices. */
+  level: number;
   /** True for the first bar after a data gap: its return is not evidence of anything. */
   afterGap: boolean;
   /** True for the stream's very first bar: no return yet. */
@@ -46,7 +49,7 @@ export interface Detector {
   byteSize(): number;
 }
 
-export const QUIET: DetectorResult = Object.freeze({ score: 0, sign: 0, explanation: '' }) as DetectorResult;
+export const QUIET: DetectorResult = Object.freeze({ score: 0, surprise: 0, sign: 0, explanation: '' }) as DetectorResult;
 
 /** Explanations are worded only for scores at least this high (wording costs more than scoring). */
 export const EXPLAIN_SCORE = 0.9;
@@ -57,10 +60,20 @@ export const EXPLAIN_SCORE = 0.9;
  */
 export class ResultSlot implements DetectorResult {
   score = 0;
+  surprise = 0;
   sign: -1 | 0 | 1 = 0;
   explanation = '';
+  /** A score in [0, 1]; its surprise is read back from it (so it saturates with it). */
   set(score: number, sign: -1 | 0 | 1, explain: (() => string) | null): DetectorResult {
+    return this.setBoth(score, surpriseFromScore(score), sign, explain);
+  }
+  /** A two-sided z value: the score and a surprise computed in log space (no saturation at 1e-12). */
+  setZ(z: number, sign: -1 | 0 | 1, explain: (() => string) | null): DetectorResult {
+    return this.setBoth(scoreFromZ(z), surpriseFromZ(z), sign, explain);
+  }
+  setBoth(score: number, surprise: number, sign: -1 | 0 | 1, explain: (() => string) | null): DetectorResult {
     this.score = score;
+    this.surprise = surprise;
     this.sign = sign;
     this.explanation = explain && score >= EXPLAIN_SCORE ? explain() : '';
     return this;

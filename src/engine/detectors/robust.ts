@@ -1,4 +1,4 @@
-import { scoreFromZ, signOf } from '../core/math.js';
+import { signOf } from '../core/math.js';
 import type { DetectorResult } from '../core/types.js';
 import { MIN_RETURN_STD, QUIET, ResultSlot, type BarInput, type Detector } from './detector.js';
 import { SortedWindow } from './sorted-window.js';
@@ -53,7 +53,7 @@ export class RobustDetector implements Detector {
         const zMad = (x - med) / Math.max(mad * MAD_TO_STD, this.opt.minStd);
         if (Math.abs(zMad) < Math.abs(zIqr)) z = zMad;
       }
-      result = this.out.set(scoreFromZ(z), signOf(z), () => `return ${Math.abs(z).toFixed(1)} robust σ ${z >= 0 ? 'above' : 'below'} the median`);
+      result = this.out.setZ(z, signOf(z), () => `return ${Math.abs(z).toFixed(1)} robust σ ${z >= 0 ? 'above' : 'below'} the median`);
     }
     this.win.push(x);
     return result;

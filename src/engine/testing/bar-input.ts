@@ -15,6 +15,7 @@ export function barInput(ret: number, extra: Partial<BarInput> = {}): BarInput {
     logReturn: ret,
     dtBars: 1,
     ret,
+    level: Math.log(100),
     afterGap: false,
     first: false,
     features: new Float64Array(FEATURE_COUNT),
