@@ -9,10 +9,17 @@ import type { AlertRetention, ChatAddress, Store, Subscription } from '../engine
 import { ALERT_RETENTION_DEFAULTS } from '../engine/services/alerts.js';
 import { QuietHoursClock } from '../engine/services/quiet-hours.js';
 import { pauseChat } from '../engine/services/subscriptions.js';
+import { isAttemptLedger, MemoryAttemptLedger, type AttemptLedger } from './attempts.js';
 import { alertDeliveryId, alertJobId, burstDeliveryId, deliverQueueName, destinationKey, RENDER_QUEUE } from './address.js';
 import { HIGH_SEVERITY, planFanOut, type Recipient, type SeverityRule, type StaticRoute } from './fanout.js';
+import { inDoubt, type InDoubt } from './guarantees.js';
 import { alertText, burstText, byStrength } from './message.js';
 import { chatLimits, PLATFORM_RATES, type PlatformRates } from './rates.js';
+
+/** Recipients per step of a fan-out: one burst-offer call and one bulk add per platform. */
+export const FANOUT_CHUNK = 1_000;
+/** Fan-out steps in flight at once (Redis works on one while this process builds the next). */
+export const FANOUT_IN_FLIGHT = 2;
 
 export interface StageOptions extends QueueOptions {
   concurrency: number;
@@ -75,6 +82,13 @@ export interface DeliveryDeps {
   platforms?: readonly string[] | undefined;
   routes?: readonly StaticRoute[] | undefined;
   chart?: ChartDeps | undefined;
+  /**
+   * Send-attempt markers (default: the store when it keeps them, as RedisStore and MemoryStore
+   * do; otherwise markers in this process's memory).
+   */
+  attempts?: AttemptLedger | undefined;
+  /** A delivery in doubt is being sent again (see guarantees.ts); for logs and metrics. */
+  onInDoubt?: ((d: InDoubt) => void) | undefined;
   options?: Partial<DeliveryOptions> | undefined;
   onError?: ((err: unknown, context: string) => void) | undefined;
   onDeadLetter?: ((queue: string, job: Job<unknown>, err: unknown) => void) | undefined;
@@ -107,9 +121,11 @@ export class DeliveryPipeline {
   private readonly routes: readonly StaticRoute[];
   private readonly quiet = new QuietHoursClock();
   private readonly workers: QueueWorker[] = [];
+  private readonly attempts: AttemptLedger;
 
   constructor(private readonly deps: DeliveryDeps) {
     this.options = { ...DELIVERY_DEFAULTS, ...deps.options };
+    this.attempts = deps.attempts ?? (isAttemptLedger(deps.store) ? deps.store : new MemoryAttemptLedger(() => deps.clock.now()));
     this.destinations = new Map(deps.destinations.map((d) => [d.platform, d]));
     this.platforms = new Set(deps.platforms ?? this.destinations.keys());
     this.routes = deps.routes ?? [];
@@ -169,13 +185,33 @@ export class DeliveryPipeline {
     await this.fanOut(alert);
   }
 
-  /** Finds the alert's recipients and enqueues their deliveries; returns how many jobs it added. */
+  /**
+   * Finds the alert's recipients and enqueues their deliveries; returns how many jobs it added.
+   * Recipients go in chunks of FANOUT_CHUNK (one burst-offer call and one bulk add per platform
+   * each), FANOUT_IN_FLIGHT chunks at a time: Redis works on one chunk while this process builds
+   * the next.
+   */
   async fanOut(alert: AlertEvent): Promise<number> {
     const now = this.deps.clock.now();
     const subs = await this.deps.store.subscriptionsForSymbol(alert.symbol);
     const recipients = planFanOut(alert, subs, this.routes, { now, quiet: this.quiet, severity: this.options.severity }).filter((r) =>
       this.platforms.has(r.to.platform),
     );
+    let next = 0;
+    let added = 0;
+    const step = async (): Promise<void> => {
+      while (next < recipients.length) {
+        const chunk = recipients.slice(next, (next += FANOUT_CHUNK));
+        const n = await this.enqueueDeliveries(alert, chunk, now);
+        added += n;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FANOUT_IN_FLIGHT, Math.ceil(recipients.length / FANOUT_CHUNK)) }, step));
+    return added;
+  }
+
+  /** Burst offers and delivery jobs of some recipients of one alert. */
+  private async enqueueDeliveries(alert: AlertEvent, recipients: readonly Recipient[], now: number): Promise<number> {
     const jobs = new Map<string, JobSpec<DeliverJob>[]>();
     const push = (platform: string, j: JobSpec<DeliverJob>) => {
       let l = jobs.get(platform);
@@ -183,12 +219,14 @@ export class DeliveryPipeline {
       l.push(j);
     };
     const merging = recipients.filter((r) => r.mergeBursts);
-    const offers = await this.deps.store.burstOffer(
-      merging.map((r) => destinationKey(r.to)),
-      alert.id,
-      now,
-      this.options.burstWindowMs,
-    );
+    const offers = merging.length
+      ? await this.deps.store.burstOffer(
+          merging.map((r) => destinationKey(r.to)),
+          alert.id,
+          now,
+          this.options.burstWindowMs,
+        )
+      : [];
     merging.forEach((r, i) => {
       const o = offers[i];
       if (o?.action !== 'hold') push(r.to.platform, alertJob(alert, r));
@@ -198,19 +236,30 @@ export class DeliveryPipeline {
     });
     for (const r of recipients) if (!r.mergeBursts) push(r.to.platform, alertJob(alert, r));
     let n = 0;
-    for (const [platform, list] of jobs) {
-      await (this.deliverQueues.get(platform) as JobQueue<DeliverJob>).addBulk(list);
-      n += list.length;
-    }
+    await Promise.all(
+      [...jobs].map(([platform, list]) => {
+        n += list.length;
+        return (this.deliverQueues.get(platform) as JobQueue<DeliverJob>).addBulk(list);
+      }),
+    );
     return n;
   }
 
-  /** The delivery job. */
+  /**
+   * The delivery job. Between the receipt check and the send it writes an attempt marker, and
+   * right after the send the receipt: a later run that finds the marker without a receipt knows
+   * the send is in doubt, reports it (`onInDoubt`) and sends again (guarantees.ts), with the same
+   * delivery id for the platform or the receiver to drop the repeat.
+   */
   async deliver(job: Job<DeliverJob>): Promise<void> {
     const d = job.data;
     const msg = d.kind === 'alert' ? await this.alertMessage(d) : await this.burstMessage(d);
     if (!msg) return;
-    if (await this.deps.store.getReceipt(msg.deliveryId)) return;
+    if (await this.deps.store.getReceipt(msg.deliveryId)) {
+      // Sent already; a marker beside the receipt is from a run that died before dropping it.
+      await this.attempts.clearAttempt(msg.deliveryId);
+      return;
+    }
     await this.waitForSlot(job);
     const lead = msg.alerts[0] as AlertEvent;
     const platform = d.to.platform;
@@ -218,17 +267,27 @@ export class DeliveryPipeline {
     if (!dest) throw new PermanentError(`no destination for platform "${platform}" in this process`, 'no destination');
     const mediaRef = (await this.deps.store.getMediaRef(lead.id, platform)) ?? undefined;
     msg.chart = await this.chartFor(lead.id, mediaRef);
+    const now = this.deps.clock.now();
+    const previous = await this.attempts.markAttempt(msg.deliveryId, { at: now, attempt: job.attempt }, this.options.receiptTtlMs);
+    if (previous) this.deps.onInDoubt?.(inDoubt(msg.deliveryId, platform, previous, now));
     let receipt;
     try {
       receipt = await dest.send(msg);
     } catch (err) {
+      // A refusal (rate limit, permanent failure) is a known outcome: nothing went out.
+      if (err instanceof PermanentError || (err instanceof TemporaryError && err.retryAfterMs !== undefined)) {
+        await this.attempts.clearAttempt(msg.deliveryId);
+      }
       if (err instanceof PermanentError) {
         await pauseChat(this.deps.store, this.deps.clock.now(), platform, d.to.chatId, err.reason);
       }
       throw err;
     }
     await this.deps.store.putReceipt(msg.deliveryId, receipt, this.options.receiptTtlMs);
-    if (receipt.mediaRef && !mediaRef) await this.deps.store.setMediaRef(lead.id, platform, receipt.mediaRef, this.options.chartTtlMs);
+    await Promise.all([
+      this.attempts.clearAttempt(msg.deliveryId),
+      receipt.mediaRef && !mediaRef ? this.deps.store.setMediaRef(lead.id, platform, receipt.mediaRef, this.options.chartTtlMs) : undefined,
+    ]);
   }
 
   /** Queue depths and dead letters of every queue this pipeline uses. */

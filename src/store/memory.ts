@@ -14,6 +14,7 @@ import type {
   Vote,
   WindowSnapshot,
 } from '../engine/ports/store.js';
+import type { AttemptLedger, AttemptMarker } from '../delivery/attempts.js';
 import { BURST_TTL_WINDOWS, byNewest, chatIndexKey, limitField, limitOutcome, tally, userIndexKey } from './shared.js';
 
 /** Expired entries are swept after this many writes (reads skip them anyway). */
@@ -36,7 +37,7 @@ interface BurstWindow {
  * no Redis is configured, so that `npm start` works on a bare machine. Values are copied in and
  * out, so callers can never mutate stored state by accident.
  */
-export class MemoryStore implements Store {
+export class MemoryStore implements Store, AttemptLedger {
   readonly kind = 'memory';
   /** The record for indexing, and its JSON: what readers get back, parsed afresh (as from Redis). */
   private readonly subs = new Map<string, { sub: Subscription; json: string }>();
@@ -53,6 +54,7 @@ export class MemoryStore implements Store {
   private readonly mediaRefs = new Map<string, Expiring<string>>();
   private readonly feedback = new Map<string, Expiring<Map<string, Vote>>>();
   private readonly receipts = new Map<string, Expiring<DeliveryReceipt>>();
+  private readonly attempts = new Map<string, Expiring<AttemptMarker>>();
   private readonly bursts = new Map<string, BurstWindow>();
   private writes = 0;
 
@@ -231,6 +233,21 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async markAttempt(deliveryId: string, marker: AttemptMarker, ttlMs: number): Promise<AttemptMarker | null> {
+    const before = this.live(this.attempts, deliveryId);
+    this.put(this.attempts, deliveryId, { ...marker }, ttlMs);
+    return before ? { ...before } : null;
+  }
+
+  async getAttempt(deliveryId: string): Promise<AttemptMarker | null> {
+    const m = this.live(this.attempts, deliveryId);
+    return m ? { ...m } : null;
+  }
+
+  async clearAttempt(deliveryId: string): Promise<void> {
+    this.attempts.delete(deliveryId);
+  }
+
   async burstOffer(destinations: readonly string[], item: string, now: number, windowMs: number): Promise<BurstOffer[]> {
     return destinations.map((d) => this.offerOne(d, item, now, windowMs));
   }
@@ -310,7 +327,7 @@ export class MemoryStore implements Store {
 
   private sweep(): void {
     const now = this.clock.now();
-    for (const m of [this.alerts, this.charts, this.mediaRefs, this.feedback, this.receipts] as Map<string, Expiring<unknown>>[]) {
+    for (const m of [this.alerts, this.charts, this.mediaRefs, this.feedback, this.receipts, this.attempts] as Map<string, Expiring<unknown>>[]) {
       for (const [k, e] of m) if (e.expiresAt <= now) m.delete(k);
     }
   }

@@ -13,6 +13,7 @@ import type {
   Vote,
   WindowSnapshot,
 } from '../engine/ports/store.js';
+import type { AttemptLedger, AttemptMarker } from '../delivery/attempts.js';
 import { checkPrefix, connectRedis, LuaScripts, toBuffer, type RedisClient, type RedisConnection } from './redis-client.js';
 import { STORE_SCRIPTS, type StoreScript } from './redis-scripts.js';
 import { BURST_TTL_WINDOWS, byNewest, chatIndexKey, limitField, limitOutcome, tally, userIndexKey } from './shared.js';
@@ -83,6 +84,10 @@ export class StoreKeys {
   receipt(deliveryId: string): string {
     return `${this.prefix}:rcpt:${deliveryId}`;
   }
+  /** Send-attempt marker of a delivery (in doubt while it has no receipt). */
+  attempt(deliveryId: string): string {
+    return `${this.prefix}:try:${deliveryId}`;
+  }
   // Burst windows: small and short-lived, all in one slot so that a fan-out offers in one call.
   burstWindow(dest: string): string {
     return `${this.prefix}:{b}:${dest}:win`;
@@ -105,7 +110,7 @@ export interface RedisStoreOptions {
  * set indexes by symbol, chat and user beside it; updates are compare-and-set so that concurrent
  * writers (a bot command and a delivery worker pausing a chat) never lose each other's change.
  */
-export class RedisStore implements Store {
+export class RedisStore implements Store, AttemptLedger {
   readonly kind = 'redis';
   readonly keys: StoreKeys;
   private readonly scripts: LuaScripts<StoreScript>;
@@ -307,6 +312,21 @@ export class RedisStore implements Store {
   async putReceipt(deliveryId: string, receipt: DeliveryReceipt, ttlMs: number): Promise<boolean> {
     const r = await this.client.set(this.keys.receipt(deliveryId), JSON.stringify(receipt), 'PX', ttlMs, 'NX');
     return r === 'OK';
+  }
+
+  async markAttempt(deliveryId: string, marker: AttemptMarker, ttlMs: number): Promise<AttemptMarker | null> {
+    // SET ... GET: the new marker and the one it replaces in one round trip.
+    const before = (await this.client.call('SET', this.keys.attempt(deliveryId), JSON.stringify(marker), 'PX', ttlMs, 'GET')) as string | null;
+    return before ? (JSON.parse(before) as AttemptMarker) : null;
+  }
+
+  async getAttempt(deliveryId: string): Promise<AttemptMarker | null> {
+    const v = await this.client.get(this.keys.attempt(deliveryId));
+    return v ? (JSON.parse(v) as AttemptMarker) : null;
+  }
+
+  async clearAttempt(deliveryId: string): Promise<void> {
+    await this.client.del(this.keys.attempt(deliveryId));
   }
 
   async burstOffer(destinations: readonly string[], item: string, now: number, windowMs: number): Promise<BurstOffer[]> {

@@ -4,6 +4,8 @@ import { SENSITIVITY_PRESETS } from '../../src/engine/core/rules.js';
 import type { AlertEvent } from '../../src/engine/core/types.js';
 import { systemClock } from '../../src/engine/ports/clock.js';
 import type { ChatAddress } from '../../src/engine/ports/store.js';
+import { alertDeliveryId } from '../../src/delivery/address.js';
+import { DISCORD_NONCE_WINDOW_MS, inDoubt, type InDoubt } from '../../src/delivery/guarantees.js';
 import { DeliveryPipeline, type DeliveryDeps } from '../../src/delivery/pipeline.js';
 import { InProcessQueueBackend } from '../../src/queue/memory.js';
 import { MemoryRateLimiter } from '../../src/queue/rate-limit.js';
@@ -168,5 +170,31 @@ describe('DeliveryPipeline', () => {
     expect([byChat('limited'), byChat('free')]).toEqual([1, 1]);
     const q = (await pipeline.status()).find((s) => s.name === 'deliver-telegram');
     expect(q?.counts.failed).toBe(0);
+  });
+
+  it('GIVEN a send that failed after the platform may have taken it THEN the retry is reported in doubt (not covered on Telegram) and sent again; a rate-limit refusal is not in doubt', async () => {
+    const doubts: InDoubt[] = [];
+    const { store, telegram, discord, pipeline } = setup({ onInDoubt: (d) => doubts.push(d) });
+    // Telegram: the first send dies on the way back (outcome unknown); Discord: the first is refused with a retry-after.
+    telegram.fail = (_m, call) => (call === 0 ? new Error('socket hang up') : undefined);
+    discord.fail = (_m, call) => (call === 0 ? new TemporaryError('rate limited', { retryAfterMs: 30 }) : undefined);
+    await store.putSubscription(makeSub({ userId: 'a', chat: dm('a') }), BIG);
+    await store.putSubscription(makeSub({ userId: 'b', chat: { platform: 'discord', chatId: 'c1', chatType: 'private' } }), BIG);
+    const alert = alertFor('BTC/USDT');
+    await pipeline.sink.publish(alert);
+    await until(() => telegram.sent.length === 1 && discord.sent.length === 1, 'both deliveries after their retries');
+    const id = alertDeliveryId(alert.id, dm('a'));
+    expect(doubts).toHaveLength(1);
+    expect(doubts[0]).toMatchObject({ deliveryId: id, platform: 'telegram', guard: 'none', previousAttempt: 1, covered: false });
+    await until(async () => (await store.getAttempt(id)) === null, 'the marker to go once the receipt is stored');
+    expect(await store.getReceipt(id)).not.toBeNull();
+  });
+
+  it('GIVEN a send in doubt THEN a platform with its own key covers a repeat within its window only', () => {
+    const prev = { at: 1_000, attempt: 2 };
+    expect(inDoubt('d', 'discord', prev, 1_000 + DISCORD_NONCE_WINDOW_MS)).toMatchObject({ guard: 'platform-key', covered: true, sinceMs: DISCORD_NONCE_WINDOW_MS });
+    expect(inDoubt('d', 'discord', prev, 1_001 + DISCORD_NONCE_WINDOW_MS).covered).toBe(false);
+    expect(inDoubt('d', 'webhook', prev, 1e12)).toMatchObject({ guard: 'receiver-key', covered: true });
+    expect(inDoubt('d', 'telegram', prev, 1_001)).toMatchObject({ guard: 'none', covered: false, previousAttempt: 2 });
   });
 });

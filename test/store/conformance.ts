@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AttemptLedger } from '../../src/delivery/attempts.js';
 import { presetRule } from '../../src/engine/core/rules.js';
 import type { AlertEvent } from '../../src/engine/core/types.js';
 import { subscriptionId, type ChatAddress, type Store, type Subscription, type SubscriptionLimits } from '../../src/engine/ports/store.js';
 
 export interface StoreFixture {
-  store: Store;
+  /** Both stores keep the delivery pipeline's send-attempt markers too. */
+  store: Store & AttemptLedger;
   cleanup(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ export function makeAlert(over: Partial<AlertEvent> = {}): AlertEvent {
 export function storeConformance(name: string, open: () => Promise<StoreFixture>): void {
   describe(`store conformance: ${name}`, () => {
     let fx: StoreFixture;
-    let store: Store;
+    let store: Store & AttemptLedger;
     beforeAll(async () => {
       fx = await open();
       store = fx.store;
@@ -237,6 +239,27 @@ export function storeConformance(name: string, open: () => Promise<StoreFixture>
         await store.putReceipt('d-short', { at: 1 }, 30);
         await new Promise((r) => setTimeout(r, 120));
         expect(await store.getReceipt('d-short')).toBeNull();
+      });
+    });
+
+    describe('send-attempt markers', () => {
+      it('answers the marker a new attempt replaces: none on a first send, the earlier one after', async () => {
+        expect(await store.getAttempt('t-1')).toBeNull();
+        expect(await store.markAttempt('t-1', { at: 10, attempt: 1 }, 60_000)).toBeNull();
+        expect(await store.getAttempt('t-1')).toEqual({ at: 10, attempt: 1 });
+        expect(await store.markAttempt('t-1', { at: 20, attempt: 2 }, 60_000)).toEqual({ at: 10, attempt: 1 });
+        expect(await store.getAttempt('t-1')).toEqual({ at: 20, attempt: 2 });
+        expect(await store.getAttempt('t-2')).toBeNull();
+      });
+
+      it('drops a marker when cleared or after its time to live', async () => {
+        await store.markAttempt('t-clear', { at: 1, attempt: 1 }, 60_000);
+        await store.clearAttempt('t-clear');
+        expect(await store.getAttempt('t-clear')).toBeNull();
+        expect(await store.markAttempt('t-clear', { at: 2, attempt: 2 }, 60_000)).toBeNull();
+        await store.markAttempt('t-short', { at: 1, attempt: 1 }, 30);
+        await new Promise((r) => setTimeout(r, 120));
+        expect(await store.getAttempt('t-short')).toBeNull();
       });
     });
 

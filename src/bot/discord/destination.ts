@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DiscordAPIError, HTTPError, RateLimitError, RESTJSONErrorCodes, Routes, type REST, type RESTPostAPIChannelMessageResult } from 'discord.js';
 import { PermanentError, TemporaryError } from '../../engine/core/errors.js';
 import type { Destination, OutboundMessage } from '../../engine/ports/destination.js';
@@ -42,6 +43,18 @@ export function classifyDiscordError(err: unknown, where: string): Error {
   return new TemporaryError(`Discord unreachable on ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
+/** Discord accepts a message nonce of at most this many characters. */
+export const DISCORD_NONCE_MAX = 25;
+
+/**
+ * The nonce of a delivery: the delivery id hashed to 25 hex characters (100 bits), the same on
+ * every attempt. Sent with `enforce_nonce`, it makes Discord answer a repeat within its nonce
+ * window with the message already created instead of posting a second one.
+ */
+export function discordNonce(deliveryId: string): string {
+  return createHash('sha256').update(deliveryId).digest('hex').slice(0, DISCORD_NONCE_MAX);
+}
+
 export interface DiscordDestinationOptions {
   /** A REST client from `discordRest` (rate limits on channel sends are thrown, not waited out). */
   rest: REST;
@@ -62,6 +75,10 @@ export class DiscordDestination implements Destination {
 
   async send(msg: OutboundMessage): Promise<DeliveryReceipt> {
     const { body, files } = restMessage(alertDiscordMessage(msg));
+    // Idempotent create: a repeat of this delivery (a retry, or a send in doubt after a crash)
+    // gets the message created the first time back.
+    body.nonce = discordNonce(msg.deliveryId);
+    body.enforce_nonce = true;
     const where = `channel ${msg.to.chatId}`;
     let sent: RESTPostAPIChannelMessageResult;
     try {

@@ -62,6 +62,14 @@ export interface FakeDiscordOptions {
   defaultBucket?: BucketRule;
 }
 
+/**
+ * How long a message nonce is remembered for `enforce_nonce`. Discord documents "the past few
+ * minutes"; the fake takes the short reading, so that nothing passes here that relies on more.
+ */
+export const NONCE_WINDOW_MS = 2 * 60_000;
+/** Discord's limit on a nonce string. */
+const NONCE_MAX = 25;
+
 /** Discord's answer time for interactions: after it the token is refused (Unknown interaction). */
 export const INTERACTION_DEADLINE_MS = 3_000;
 /** Follow-ups and edits work this long after the interaction. */
@@ -704,8 +712,20 @@ export class FakeDiscord {
     if ('status' in a) return a;
     const body = (q.json ?? {}) as Record<string, unknown>;
     const e = checkMessage(body, q.files.length, true);
+    const nonce = body.nonce;
+    if (nonce !== undefined && !(typeof nonce === 'string' ? nonce.length <= NONCE_MAX : Number.isSafeInteger(nonce))) {
+      e.add('nonce', `Must be an integer or a string of ${NONCE_MAX} or fewer in length.`);
+    }
     if (!e.ok) return json(e.body(), 400);
+    if (body.enforce_nonce === true && nonce !== undefined) {
+      // Documented: "If another message was created by the same author with the same nonce, that
+      // message will be returned and no new message will be created."
+      const since = Date.now() - NONCE_WINDOW_MS;
+      const earlier = this.messages.find((x) => x.authorId === this.bot.id && x.nonce !== undefined && String(x.nonce) === String(nonce) && x.createdAt >= since);
+      if (earlier) return json(messagePayload(earlier, this.users, this.applicationId));
+    }
     const m = this.newMessage(a.channel, body, q.files, 'channel');
+    if (typeof nonce === 'string' || typeof nonce === 'number') m.nonce = nonce;
     return json(messagePayload(m, this.users, this.applicationId));
   }
 

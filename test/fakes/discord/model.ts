@@ -96,6 +96,8 @@ export interface FakeMessage {
   deferred: boolean;
   createdAt: number;
   editedAt?: number | undefined;
+  /** The `nonce` it was created with (kept for `enforce_nonce`, echoed in the payload). */
+  nonce?: string | number | undefined;
 }
 
 export const MESSAGE_FLAG_EPHEMERAL = 1 << 6;
@@ -248,6 +250,7 @@ export function messagePayload(m: FakeMessage, users: ReadonlyMap<string, FakeUs
     // 0: a plain message; 20: the reply to a chat input command.
     type: m.source === 'channel' ? 0 : 20,
     flags: m.flags,
+    ...(m.nonce !== undefined ? { nonce: m.nonce } : {}),
     ...(m.source === 'channel' ? {} : { webhook_id: applicationId, application_id: applicationId }),
   };
 }
