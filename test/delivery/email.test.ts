@@ -3,7 +3,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentError, TemporaryError } from '../../src/engine/core/errors.js';
 import type { OutboundMessage } from '../../src/engine/ports/destination.js';
-import { classifySmtpError, EmailDestination } from '../../src/delivery/destinations/email.js';
+import { classifySmtpError, createEmailDestination, EmailDestination } from '../../src/delivery/destinations/email.js';
 import { burstText } from '../../src/delivery/message.js';
 import { makeAlert } from '../store/conformance.js';
 import { PNG } from './fakes.js';
@@ -105,5 +105,21 @@ describe('EmailDestination against a local SMTP server', () => {
     await expect(nowhere.send(msg('ops'))).rejects.toBeInstanceOf(TemporaryError);
     nowhere.close();
     expect(classifySmtpError({ code: 'EAUTH', message: 'Invalid login' }, 'ops')).toBeInstanceOf(PermanentError);
+  });
+
+  it('GIVEN plain options THEN createEmailDestination mails the route with the chart inline; bad options are refused with every problem named', async () => {
+    const d = createEmailDestination({ host: '127.0.0.1', port, from: 'alerts@example.test', targets: [{ name: 'desk', to: ['desk@example.test'] }], timeoutMs: 5_000 });
+    await d.send(msg('desk'));
+    d.close();
+    const m = mails.at(-1) as Mail;
+    expect(m.from).toBe('alerts@example.test');
+    expect(m.to).toEqual(['desk@example.test']);
+    const raw = m.raw.replace(/=\r?\n/g, '').replace(/\r?\n[ \t]+/g, ' ');
+    expect(raw).toMatch(/^Content-Type: image\/png/m);
+    expect(raw).toContain(`src=3D"cid:chart.${alert.id}.e-desk@tickwatch"`);
+    expect(m.raw).toContain(Buffer.from(PNG).toString('base64'));
+    expect(() => createEmailDestination({ host: '', port: 0, from: ' ', user: 'u', targets: [{ name: 'a', to: [] }, { name: 'a', to: ['x@y.test'] }] })).toThrow(
+      'email destination: host is empty; port 0 is not a TCP port; from is empty; user and pass go together; target "a" has no recipients; target "a" is named twice',
+    );
   });
 });

@@ -26,6 +26,59 @@ export interface EmailDestinationOptions {
   targets: readonly EmailTarget[];
 }
 
+/**
+ * Everything the mail destination needs, as plain data: the SMTP server and its login, the sender,
+ * and the named mail routes. A route `{ platform: 'email', chatId: name }` mails `targets[name]`.
+ */
+export interface EmailOptions {
+  host: string;
+  /** 465 (TLS from the first byte), 587 or 25 (STARTTLS when the server offers it). */
+  port: number;
+  /** TLS from the first byte; default: true on port 465, false otherwise. */
+  secure?: boolean | undefined;
+  /** SMTP login (from the environment, never from config files); both or neither. */
+  user?: string | undefined;
+  pass?: string | undefined;
+  /** The From address, e.g. `tickwatch <alerts@example.com>`. */
+  from: string;
+  targets: readonly EmailTarget[];
+  /** Connection, greeting and socket timeout (default SMTP_TIMEOUT_MS). */
+  timeoutMs?: number | undefined;
+}
+
+/** The implicit-TLS submission port. */
+const SMTPS_PORT = 465;
+
+/**
+ * The mail destination from plain options (config and environment): checks them and answers a
+ * destination over a nodemailer SMTP transport (it connects per send). `close()` ends it.
+ */
+export function createEmailDestination(o: EmailOptions): EmailDestination {
+  const problems: string[] = [];
+  if (!o.host) problems.push('host is empty');
+  if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65_535) problems.push(`port ${o.port} is not a TCP port`);
+  if (!o.from.trim()) problems.push('from is empty');
+  if ((o.user === undefined) !== (o.pass === undefined)) problems.push('user and pass go together');
+  if (o.targets.length === 0) problems.push('no targets');
+  const names = new Set<string>();
+  for (const t of o.targets) {
+    if (names.has(t.name)) problems.push(`target "${t.name}" is named twice`);
+    names.add(t.name);
+    if (t.to.length === 0) problems.push(`target "${t.name}" has no recipients`);
+  }
+  if (problems.length) throw new Error(`email destination: ${problems.join('; ')}`);
+  return EmailDestination.smtp(
+    {
+      host: o.host,
+      port: o.port,
+      secure: o.secure ?? o.port === SMTPS_PORT,
+      auth: o.user !== undefined && o.pass !== undefined ? { user: o.user, pass: o.pass } : undefined,
+      timeoutMs: o.timeoutMs,
+    },
+    { from: o.from, targets: o.targets },
+  );
+}
+
 /** Default SMTP connection and answer time before the attempt fails (and is retried). */
 export const SMTP_TIMEOUT_MS = 15_000;
 
