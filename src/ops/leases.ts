@@ -164,7 +164,10 @@ export class LeaseTable {
 export interface OwnershipHooks {
   /** Every stream that should be watched now (configured pairs and subscribed ones). */
   universe(): Promise<StreamKey[]>;
-  /** Streams just taken: warm them (snapshot, alert history) and start streaming them. */
+  /**
+   * Streams just taken: warm them (snapshot, alert history) and start streaming them. Runs beside
+   * the cycle; a stream may have been lost or handed back by the time it runs (check `has`).
+   */
   acquired(streams: StreamKey[]): Promise<void>;
   /** Streams about to be handed back (rebalancing, shutdown): stop acting on them and save their windows. */
   releasing(streams: StreamKey[]): Promise<void>;
@@ -191,6 +194,7 @@ export class StreamOwnership {
   private readonly freeSince = new Map<string, number>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
+  private warming: Promise<void> = Promise.resolve();
   private stopped = false;
   private engines = 1;
   private universeSize = 0;
@@ -234,13 +238,15 @@ export class StreamOwnership {
     return this.cycleAndSchedule();
   }
 
+  /** Cycles start every renewMs (not renewMs after the previous one ended), so a slow cycle does not stretch the bound. */
   private cycleAndSchedule(): Promise<void> {
+    const startedAt = this.now();
     this.running = this.cycle()
       .catch((err: unknown) => this.hooks.onError?.(err, 'stream ownership cycle'))
       .finally(() => {
         this.running = null;
         if (!this.stopped) {
-          this.timer = setTimeout(() => void this.cycleAndSchedule(), this.opts.renewMs);
+          this.timer = setTimeout(() => void this.cycleAndSchedule(), Math.max(0, startedAt + this.opts.renewMs - this.now()));
           this.timer.unref?.();
         }
       });
@@ -320,7 +326,11 @@ export class StreamOwnership {
         this.set(s, at + this.opts.ttlMs);
         this.freeSince.delete(streamId(s));
       }
-      if (taken.length) await this.hooks.acquired(taken);
+      // Warm starts run beside the cycle, one batch after another: a slow restore must never
+      // delay the next renewal (the leases would expire under it).
+      if (taken.length) {
+        this.warming = this.warming.then(() => this.hooks.acquired(taken)).catch((err: unknown) => this.hooks.onError?.(err, 'taking streams'));
+      }
     }
 
     // More than our share (engines joined): hand back whole symbols while we stay at or above it.
@@ -360,6 +370,7 @@ export class StreamOwnership {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running?.catch(() => {});
+    await this.warming;
     if (!opts.release) return;
     const mine = this.ownedStreams();
     if (mine.length) await this.handBack(mine);

@@ -9,7 +9,7 @@ import type { CommandServices } from '../../commands/framework.js';
 import type { Config } from '../config/schema.js';
 import { attachCrossVenue } from '../engine/composite/index.js';
 import type { Sensitivity } from '../engine/core/rules.js';
-import { parseStreamId, streamId, type AlertEvent, type StreamKey } from '../engine/core/types.js';
+import { parseStreamId, streamId, type AlertEvent, type StreamKey, type Tick } from '../engine/core/types.js';
 import { Engine } from '../engine/engine.js';
 import { createFeeds } from '../engine/feeds/create-feeds.js';
 import { engineOptions } from '../engine/options.js';
@@ -135,11 +135,22 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
     log.info({ alert: a.id, venue: a.venue, symbol: a.symbol, direction: a.direction, pct: a.change.pct, score: a.score }, 'alert');
   });
 
-  // Ticks of streams we do not own (a feed still subscribed after a hand-back) stop here.
+  // The engine takes the ticks of the streams that are ready here (owned and warmed). A stream
+  // handed back stays subscribed on its feed: its recent ticks are kept in a tail, so that taking
+  // it back later fills the gap since the saved windows from what this feed saw meanwhile.
+  const ready = new StreamSet();
+  const tails = new Map<string, TickTail>();
   const gate: TickSink = {
-    ingest: (t, origin) => (ownership.has(t.venue, t.symbol) ? engine.ingest(t, origin) : 'ok'),
-    ingestShortBars: (v, s, bars, origin) => (ownership.has(v, s) ? engine.ingestShortBars(v, s, bars, origin) : 0),
-    ingestLongBars: (v, s, bars) => (ownership.has(v, s) ? engine.ingestLongBars(v, s, bars) : 0),
+    ingest: (t, origin) => {
+      if (ready.has(t.venue, t.symbol)) return engine.ingest(t, origin);
+      const id = streamId(t);
+      let tail = tails.get(id);
+      if (!tail) tails.set(id, (tail = new TickTail(tailSpanMs(cfg))));
+      tail.push(t);
+      return 'ok';
+    },
+    ingestShortBars: (v, s, bars, origin) => (ready.has(v, s) ? engine.ingestShortBars(v, s, bars, origin) : 0),
+    ingestLongBars: (v, s, bars) => (ready.has(v, s) ? engine.ingestLongBars(v, s, bars) : 0),
   };
   const exchanges = Object.fromEntries(Object.entries(cfg.exchanges).map(([id, c]) => [id, { ...c, symbols: [] }]));
   const feeds = createFeeds({ exchanges }, gate, {
@@ -203,15 +214,27 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
     async acquired(streams) {
       for (const s of streams) {
         const id = streamId(s);
+        const [sent, snap] = await Promise.all([store.recentAlerts(s.symbol, HANDOVER_HISTORY, s.venue), store.loadSnapshot(id)]);
+        // Lost or handed back while we read: not ours to start.
+        if (!ownership.has(s.venue, s.symbol)) continue;
+        // From here to `ready` nothing awaits: no tick can slip in between.
         engine.drop(s.venue, s.symbol);
         const st = engine.stream(s.venue, s.symbol);
         // Cooldowns of what was already sent (by any engine), oldest first so the newest wins.
-        const sent = await store.recentAlerts(s.symbol, HANDOVER_HISTORY, s.venue);
         for (const a of sent.slice().reverse()) {
           for (const rule of a.rules) st.alerts.set(rule, a.direction, { lastTs: a.ts, lastPrice: a.price, lastPct: a.change.pct });
         }
-        const snap = await store.loadSnapshot(id);
         const restored = snap ? engineSnaps.restore(id, snap) : false;
+        // Already subscribed here (taken back after a hand-back): the ticks this feed saw since
+        // the saved windows end fill the gap, as a backfill would.
+        const tail = tails.get(id);
+        tails.delete(id);
+        let replayed = 0;
+        if (tail && subscribed.has(id)) {
+          const from = st.short.length > 0 ? st.short.lastTs + engine.options.shortBarMs : -Infinity;
+          for (const t of tail.since(from)) if (engine.ingest(t, 'backfill') === 'ok') replayed++;
+        }
+        ready.add(s.venue, s.symbol);
         if (!subscribed.has(id)) {
           try {
             feeds.watch(s.venue, s.symbol);
@@ -220,18 +243,22 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
             log.warn({ venue: s.venue, symbol: s.symbol, err: (err as Error).message }, 'cannot stream an owned pair');
           }
         }
-        log.info({ stream: id, restored, alertsSeen: sent.length }, 'stream taken');
+        log.info({ stream: id, restored, alertsSeen: sent.length, replayed }, 'stream taken');
       }
     },
     async releasing(streams) {
+      for (const s of streams) ready.delete(s.venue, s.symbol);
       const snaps = streams.map(windowsOf).filter((w): w is WindowSnapshot => w !== null);
-      if (snaps.length) await store.saveSnapshots(snaps);
       for (const s of streams) engine.drop(s.venue, s.symbol);
+      if (snaps.length) await store.saveSnapshots(snaps);
       await board.remove(streams);
       log.info({ streams: streams.map(streamId) }, 'streams handed back');
     },
     lost(streams) {
-      for (const s of streams) engine.drop(s.venue, s.symbol);
+      for (const s of streams) {
+        ready.delete(s.venue, s.symbol);
+        engine.drop(s.venue, s.symbol);
+      }
       log.warn({ streams: streams.map(streamId) }, 'stream leases lost: another engine owns them now');
     },
     onError,
@@ -268,7 +295,7 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
     health: {
       async check() {
         const owned = ownership.ownedStreams();
-        const live = feeds.statuses().filter((s) => s.status === 'live' && ownership.has(s.venue, s.symbol)).length;
+        const live = feeds.statuses().filter((s) => s.status === 'live' && ready.has(s.venue, s.symbol)).length;
         const checks = {
           store: await redisCheck(redis),
           // An engine owning nothing (more engines than streams) is ready: it stands by.
@@ -488,4 +515,62 @@ function registerQueueGauge(metrics: AppMetrics, pipeline: DeliveryPipeline): vo
   t.unref();
   void refresh();
   metrics.gauge('tickwatch_queue_jobs', 'Jobs by queue and state', ['queue', 'state'], () => rows);
+}
+
+/**
+ * How long a tail of ticks is kept for a subscribed stream this engine does not own: long enough
+ * to cover the windows' snapshot period and a lease hand-over twice over, and at least a minute.
+ */
+function tailSpanMs(cfg: Config): number {
+  return Math.max(TAIL_MIN_SPAN_MS, 2 * (cfg.cluster.snapshotMs + cfg.cluster.leaseTtlMs + cfg.cluster.renewMs));
+}
+/** Shortest tail span. */
+export const TAIL_MIN_SPAN_MS = 60_000;
+/** Most ticks a tail holds, whatever the span (a busy stream keeps its newest ones). */
+export const TAIL_MAX_TICKS = 20_000;
+
+/** The newest ticks of one stream, by time span and count. */
+export class TickTail {
+  private ticks: Tick[] = [];
+  private head = 0;
+
+  constructor(private readonly spanMs: number) {}
+
+  push(t: Tick): void {
+    this.ticks.push(t);
+    const cut = t.ts - this.spanMs;
+    while (this.head < this.ticks.length && ((this.ticks[this.head] as Tick).ts < cut || this.ticks.length - this.head > TAIL_MAX_TICKS)) this.head++;
+    // Compact once the dropped part outweighs the kept one.
+    if (this.head > 1024 && this.head * 2 > this.ticks.length) {
+      this.ticks = this.ticks.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Ticks at or after `ts`, oldest first. */
+  since(ts: number): Tick[] {
+    const out: Tick[] = [];
+    for (let i = this.head; i < this.ticks.length; i++) if ((this.ticks[i] as Tick).ts >= ts) out.push(this.ticks[i] as Tick);
+    return out;
+  }
+
+  get size(): number {
+    return this.ticks.length - this.head;
+  }
+}
+
+/** A set of streams looked up without building a string per tick. */
+class StreamSet {
+  private readonly m = new Map<string, Set<string>>();
+  has(venue: string, symbol: string): boolean {
+    return this.m.get(venue)?.has(symbol) ?? false;
+  }
+  add(venue: string, symbol: string): void {
+    let s = this.m.get(venue);
+    if (!s) this.m.set(venue, (s = new Set()));
+    s.add(symbol);
+  }
+  delete(venue: string, symbol: string): void {
+    this.m.get(venue)?.delete(symbol);
+  }
 }

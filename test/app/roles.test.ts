@@ -22,8 +22,11 @@ const ROOT = join(import.meta.dirname, '../..');
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 /** Short leases so that the test runs in seconds; the docs give the defaults. */
 const LEASE = { ttlMs: 3_000, renewMs: 500 };
-/** What a hand-over may take beyond the bound on a loaded machine: a cycle's own Redis round trips and a late timer. */
-const SCHEDULING_SLACK_MS = 2_000;
+/**
+ * What a hand-over may take beyond the bound on a loaded machine: the survivor's cycle itself
+ * (Redis round trips) and its timer firing late while other processes hold both cores.
+ */
+const SCHEDULING_SLACK_MS = 3_000;
 /** After the last alert, how long the receiver keeps listening for a doubled one. */
 const DOUBLE_WATCH_MS = 5_000;
 /** Six pairs where the recorded market list is present, else the three the fixture lists. */
@@ -53,11 +56,11 @@ interface Received {
   late: boolean;
 }
 
-async function until<T>(get: () => T | Promise<T>, what: string, ms: number, procs: readonly Proc[] = []): Promise<T> {
+async function until<T>(get: () => T | Promise<T>, what: string, ms: number, procs: readonly Proc[] = []): Promise<NonNullable<T>> {
   const t0 = Date.now();
   for (;;) {
     const v = await get();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     const dead = procs.find((p) => !p.killed && (p.child.exitCode !== null || p.child.signalCode !== null));
     if (dead || Date.now() - t0 > ms) {
       if (dead) what = `${what}, but ${dead.name} exited (${dead.child.exitCode ?? dead.child.signalCode})`;
@@ -89,13 +92,18 @@ describe('scaled roles: two engines and a worker on Redis, one engine killed', (
     return p;
   }
 
-  /** A jump of `pct` within a second, with a burst of aggressive trades; the price then stays at the new level. */
-  function spike(symbol: string, pct: number): void {
+  /**
+   * A jump of `pct` with a burst of aggressive trades, all inside one 1-second bar (a jump split
+   * over two bars may rightly alert twice: the second bar continues the first's move); the price
+   * then stays at the new level.
+   */
+  async function spike(symbol: string, pct: number): Promise<void> {
+    while (Date.now() % 1_000 > 600) await sleep(20);
     const from = level.get(symbol) as number;
     const to = from * (1 + pct / 100);
     const now = Date.now();
     const n = 40;
-    const trades: NewTrade[] = Array.from({ length: n }, (_, i) => ({ ts: now + i * 20, price: from + ((to - from) * (i + 1)) / n, qty: 2, side: pct > 0 ? 'buy' : 'sell' }));
+    const trades: NewTrade[] = Array.from({ length: n }, (_, i) => ({ ts: now + i * 5, price: from + ((to - from) * (i + 1)) / n, qty: 2, side: pct > 0 ? 'buy' : 'sell' }));
     level.set(symbol, to);
     venue.trade(symbol, trades);
   }
@@ -190,7 +198,7 @@ describe('scaled roles: two engines and a worker on Redis, one engine killed', (
         return m.size === SYMBOLS.length && owners.size === 2 && [...owners].every((o) => streamsOf(m, o).length <= fair) ? m : null;
       },
       'both engines owning their share',
-      45_000,
+      60_000,
       procs,
     );
     await until(
@@ -211,7 +219,7 @@ describe('scaled roles: two engines and a worker on Redis, one engine killed', (
     const [X, Y] = mine as [string, string];
 
     // 1. Before the kill: X pumps; the victim alerts, the worker delivers.
-    spike(X, 5);
+    await spike(X, 5);
     await until(() => alertsFor(X, 'up').length > 0, `the alert for ${X} before the kill`, 20_000, procs);
 
     // 2. The kill, and Y pumps while nobody streams it.
@@ -219,7 +227,7 @@ describe('scaled roles: two engines and a worker on Redis, one engine killed', (
     victim.child.kill('SIGKILL');
     const killedAt = Date.now();
     await sleep(300);
-    spike(Y, 5);
+    await spike(Y, 5);
 
     // 3. Every stream owned again, all by the survivor.
     await until(async () => [...(await leases.all()).entries()].filter(([, o]) => o === survivorId).length === SYMBOLS.length, 'the survivor owning every stream', 20_000, procs);
@@ -234,7 +242,7 @@ describe('scaled roles: two engines and a worker on Redis, one engine killed', (
     const survivor = procOf(survivorId)!;
     await until(() => survivor.err.includes(`"stream":"binance:${X}"`) && /"msg":"stream taken"/.test(survivor.err), `the survivor taking ${X}`, 10_000, procs);
     await sleep(1_500);
-    spike(X, -5);
+    await spike(X, -5);
     await until(() => alertsFor(X, 'down').length > 0, `the alert for ${X} after the hand-over`, 20_000, procs);
 
     // Nothing doubled: give a repeat time to show up, then count.
