@@ -83,21 +83,27 @@ async function storeOps(store: Store, total: number, inFlight: number): Promise<
 
 const noop: Destination = { platform: 'bench', send: async () => ({ at: 0 }) };
 
-/** Time to find 10k recipients of one alert and enqueue their deliveries. */
-async function fanOutMs(store: Store, queues: QueueBackend, limiter: RateLimiter): Promise<number> {
+/**
+ * Time to find 10k recipients of one alert and enqueue their deliveries (best of two: the first
+ * sends at once, the second is held for a burst), and the CPU time this process spent on it: the
+ * one-core budget, which a loaded machine inflates less than the wall time.
+ */
+async function fanOut(store: Store, queues: QueueBackend, limiter: RateLimiter): Promise<{ ms: number; cpuMs: number }> {
   const limits = { perUser: 1e9, perChat: 1e9 };
   const symbol = 'FAN/USDT';
   for (let i = 0; i < FANOUT_SUBSCRIPTIONS; i += 500) {
     await Promise.all(Array.from({ length: Math.min(500, FANOUT_SUBSCRIPTIONS - i) }, (_, k) => store.putSubscription(sub(i + k, symbol), limits)));
   }
   const pipeline = new DeliveryPipeline({ store, queues, limiter, clock: systemClock, destinations: [noop] });
-  let best = Infinity;
+  let best = { ms: Infinity, cpuMs: Infinity };
   for (let rep = 0; rep < 2; rep++) {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const n = await pipeline.fanOut(alert(symbol, rep));
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     if (n !== FANOUT_SUBSCRIPTIONS) throw new Error(`fan-out enqueued ${n} deliveries, expected ${FANOUT_SUBSCRIPTIONS}`);
-    best = Math.min(best, ms);
+    if (ms < best.ms) best = { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
   }
   return best;
 }
@@ -191,7 +197,7 @@ export const run: BenchRunner = async ({ quick }) => {
   measures.push({
     key: 'store.fanout.memory_10k_ms',
     label: 'fan-out of one alert to 10,000 subscriptions, embedded',
-    value: await fanOutMs(new MemoryStore(), new InProcessQueueBackend(), new MemoryRateLimiter()),
+    value: (await fanOut(new MemoryStore(), new InProcessQueueBackend(), new MemoryRateLimiter())).ms,
     unit: 'ms',
     goal: '<= 1000',
   });
@@ -209,13 +215,9 @@ export const run: BenchRunner = async ({ quick }) => {
   const limiter = new RedisRateLimiter(client, prefix);
   try {
     measures.push({ key: 'store.redis.ops_per_s', label: `store ops/s, Redis (mixed, ${IN_FLIGHT} in flight)`, value: await storeOps(store, ops, IN_FLIGHT), unit: 'ops/s' });
-    measures.push({
-      key: 'store.fanout.redis_10k_ms',
-      label: 'fan-out of one alert to 10,000 subscriptions, Redis + BullMQ',
-      value: await fanOutMs(store, queues, limiter),
-      unit: 'ms',
-      goal: '<= 1000',
-    });
+    const fan = await fanOut(store, queues, limiter);
+    measures.push({ key: 'store.fanout.redis_10k_ms', label: 'fan-out of one alert to 10,000 subscriptions, Redis + BullMQ', value: fan.ms, unit: 'ms', goal: '<= 1000' });
+    measures.push({ key: 'store.fanout.redis_10k_cpu_ms', label: '  of which CPU time of this process (the one-core budget)', value: fan.cpuMs, unit: 'ms', goal: '<= 1000' });
     measures.push({
       key: 'store.bullmq.jobs_per_s',
       label: `BullMQ no-op jobs/s, concurrency ${DRAIN_CONCURRENCY}`,

@@ -26,13 +26,13 @@ function keep(k: { ageMs: number; count: number }): { age: number; count: number
   return { age: Math.round(k.ageMs / 1000), count: k.count };
 }
 
+/**
+ * A queue's default job options. Retention of finished jobs is not among them: every worker of
+ * this backend sets it (BullMQ applies the worker's when a job names none), which keeps it out of
+ * every job's stored options and shortens adds.
+ */
 function jobOptions(opts: QueueOptions): JobsOptions {
-  return {
-    attempts: opts.attempts,
-    backoff: { type: 'exponential', delay: opts.backoffMs },
-    removeOnComplete: keep(FINISHED_RETENTION.completed),
-    removeOnFail: keep(FINISHED_RETENTION.failed),
-  };
+  return { attempts: opts.attempts, backoff: { type: 'exponential', delay: opts.backoffMs } };
 }
 
 export interface BullQueueBackendOptions {
@@ -68,7 +68,9 @@ export class BullQueueBackend implements QueueBackend {
 
   queue<T>(name: string, opts: QueueOptions): JobQueue<T> {
     const q = this.bullQueue(name, opts);
-    const add = (j: JobSpec<T>) => ({ name, data: j.data, opts: { ...jobOptions(opts), jobId: checkJobId(j.id), ...(j.delayMs ? { delay: j.delayMs } : {}) } });
+    // Each job carries this handle's attempts and backoff (a queue's defaults are those of its first handle).
+    const base = jobOptions(opts);
+    const add = (j: JobSpec<T>) => ({ name, data: j.data, opts: { ...base, jobId: checkJobId(j.id), ...(j.delayMs ? { delay: j.delayMs } : {}) } });
     return {
       name,
       add: async (job) => {
