@@ -245,6 +245,12 @@ describe('scaled roles: two engines and a worker on Redis, one engine killed', (
     await spike(X, -5);
     await until(() => alertsFor(X, 'down').length > 0, `the alert for ${X} after the hand-over`, 20_000, procs);
 
+    // How the survivor started the streams it took (snapshot, history, replayed tail), for the record.
+    for (const line of survivor.err.split('\n').filter((l) => l.includes('"msg":"stream taken"'))) {
+      const m = /"stream":"([^"]+)","restored":(\w+),"alertsSeen":(\d+),"replayed":(\d+)/.exec(line);
+      if (m) console.log(`survivor took ${m[1]}: restored ${m[2]}, alerts seen ${m[3]}, ticks replayed ${m[4]}`);
+    }
+
     // Nothing doubled: give a repeat time to show up, then count.
     await sleep(DOUBLE_WATCH_MS);
     for (const [sym, dir] of [
