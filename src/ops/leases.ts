@@ -195,6 +195,8 @@ export class StreamOwnership {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
   private warming: Promise<void> = Promise.resolve();
+  /** Streams taken, handed back and lost since start (monotonic, for metrics). */
+  readonly counts = { taken: 0, handedBack: 0, lost: 0 };
   private stopped = false;
   private engines = 1;
   private universeSize = 0;
@@ -328,6 +330,7 @@ export class StreamOwnership {
       }
       // Warm starts run beside the cycle, one batch after another: a slow restore must never
       // delay the next renewal (the leases would expire under it).
+      this.counts.taken += taken.length;
       if (taken.length) {
         this.warming = this.warming.then(() => this.hooks.acquired(taken)).catch((err: unknown) => this.hooks.onError?.(err, 'taking streams'));
       }
@@ -357,6 +360,7 @@ export class StreamOwnership {
   /** Hands streams back: the engine saves them first, then the leases go. */
   private async handBack(streams: StreamKey[]): Promise<void> {
     await this.hooks.releasing(streams);
+    this.counts.handedBack += streams.length;
     for (const s of streams) this.owned.get(s.venue)?.delete(s.symbol);
     await this.table.release(this.id, streams);
   }
@@ -384,6 +388,7 @@ export class StreamOwnership {
   }
 
   private drop(streams: StreamKey[]): void {
+    this.counts.lost += streams.length;
     for (const s of streams) this.owned.get(s.venue)?.delete(s.symbol);
     try {
       this.hooks.lost(streams);

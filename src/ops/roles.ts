@@ -306,6 +306,11 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
     },
   });
   metrics.gauge('tickwatch_owned_streams', 'Streams this engine holds the lease of', [], () => [{ labels: {}, value: ownership.ownedStreams().length }]);
+  metrics.counter('tickwatch_stream_leases_total', 'Stream leases taken, handed back and lost by this engine', ['event'], () => [
+    { labels: { event: 'taken' }, value: ownership.counts.taken },
+    { labels: { event: 'handed_back' }, value: ownership.counts.handedBack },
+    { labels: { event: 'lost' }, value: ownership.counts.lost },
+  ]);
   const http = await listen(app, cfg.http.host, cfg.http.port);
 
   await feeds.start();

@@ -268,5 +268,15 @@ describe('scaled roles: two engines and a worker on Redis, one engine killed', (
     expect(survivor.err).toMatch(new RegExp(`"stream":"binance:${X.replace('/', '\\/')}","restored":true,"alertsSeen":[1-9]`));
     // The alert of the spike during the kill came from backfilled history: it is marked late.
     expect(alertsFor(Y, 'up')[0]!.late).toBe(true);
+
+    // Each role serves its health and metrics: the survivor owns every stream, the worker is ready.
+    const portOf = (p: Proc, msg: string) => Number(new RegExp(`"port":(\\d+)[^\\n]*"msg":"${msg}"`).exec(p.err)?.[1]);
+    const survivorUrl = `http://127.0.0.1:${portOf(survivor, 'tickwatch engine running')}`;
+    expect((await fetch(`${survivorUrl}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${survivorUrl}/metrics`)).text();
+    expect(metrics).toContain(`tickwatch_owned_streams ${SYMBOLS.length}`);
+    expect(metrics).toMatch(/tickwatch_stream_leases_total\{event="taken"\} [1-9]/);
+    const worker = procs.find((p) => p.name === 'worker')!;
+    expect((await fetch(`http://127.0.0.1:${portOf(worker, 'tickwatch worker running')}/healthz`)).status).toBe(200);
   }, 120_000);
 });
