@@ -74,6 +74,7 @@ describe('WebhookDestination against a local HTTP listener', () => {
     expect(body.alerts[0]).toEqual(alert);
     expect(Buffer.from(body.chart?.base64 ?? '', 'base64')).toEqual(Buffer.from(PNG));
     expect(r.headers[WEBHOOK_HEADERS.delivery]).toBe(`${alert.id}.d-ops`);
+    expect(r.headers[WEBHOOK_HEADERS.idempotencyKey]).toBe(`"${alert.id}.d-ops"`);
     const ts = r.headers[WEBHOOK_HEADERS.timestamp] as string;
     expect(verifyWebhook(SECRET, ts, r.body, r.headers[WEBHOOK_HEADERS.signature] as string)).toBe(true);
     expect(verifyWebhook('other-secret', ts, r.body, r.headers[WEBHOOK_HEADERS.signature] as string)).toBe(false);
@@ -125,6 +126,8 @@ describe('WebhookDestination against a local HTTP listener', () => {
     await until(() => received.length === before + 2, 'the failed and the retried request');
     const ids = received.slice(before).map((r) => r.headers[WEBHOOK_HEADERS.delivery]);
     expect(ids[0]).toBe(ids[1]);
+    const keys = received.slice(before).map((r) => r.headers[WEBHOOK_HEADERS.idempotencyKey]);
+    expect(keys).toEqual([`"${ids[0]}"`, `"${ids[0]}"`]);
     await until(async () => (await pipeline.status()).every((q) => q.counts.active + q.counts.waiting + q.counts.delayed === 0), 'the queues to drain');
     expect(received.length).toBe(before + 2);
     expect(await store.getReceipt(ids[0] as string)).not.toBeNull();

@@ -3,11 +3,16 @@ import { PermanentError, TemporaryError } from '../../engine/core/errors.js';
 import type { Destination, OutboundMessage } from '../../engine/ports/destination.js';
 import type { DeliveryReceipt } from '../../engine/ports/store.js';
 
-/** Header names a receiver reads; the signature covers `<timestamp>.<body>`. */
+/**
+ * Header names a receiver reads; the signature covers `<timestamp>.<body>`. The delivery id goes
+ * twice: as our own header and as the standard `Idempotency-Key` (IETF httpapi draft), so that
+ * a receiver or gateway that already dedupes by it drops a repeat without reading ours.
+ */
 export const WEBHOOK_HEADERS = {
   signature: 'x-tickwatch-signature',
   timestamp: 'x-tickwatch-timestamp',
   delivery: 'x-tickwatch-delivery',
+  idempotencyKey: 'idempotency-key',
 } as const;
 
 /** A receiver should refuse signatures older than this (replays). */
@@ -94,6 +99,7 @@ export class WebhookDestination implements Destination {
       'content-type': 'application/json',
       'user-agent': 'tickwatch-webhook',
       [WEBHOOK_HEADERS.delivery]: msg.deliveryId,
+      [WEBHOOK_HEADERS.idempotencyKey]: `"${msg.deliveryId}"`,
       [WEBHOOK_HEADERS.timestamp]: String(sentAt),
     };
     if (t.secret) headers[WEBHOOK_HEADERS.signature] = signWebhook(t.secret, String(sentAt), json);
