@@ -64,7 +64,7 @@ describe('config', () => {
       },
       { TICKWATCH_SMTP_PASSWORD: 'smtp-pass-1', TELEGRAM_WEBHOOK_SECRET: 'hook_secret-2', TELEGRAM_API_ROOT: 'http://127.0.0.1:1' },
     );
-    expect(cfg.email?.smtp).toEqual({ host: 'smtp.example.test', port: 587, secure: false, user: 'tw' });
+    expect(cfg.email?.smtp).toEqual({ host: 'smtp.example.test', port: 587, user: 'tw' });
     expect(cfg.email?.routes[0]?.sensitivity).toBe('normal');
     expect(cfg.telegram).toEqual({ mode: 'webhook', webhookUrl: 'https://bot.example.test/telegram/hook', apiRoot: 'http://127.0.0.1:1' });
     expect(cfg.discord.shards).toEqual([0, 1]);
@@ -84,6 +84,7 @@ describe('config', () => {
     expect(problems({ telegram: { mode: 'webhook' } })).toContain('telegram.webhookUrl: telegram.mode webhook needs telegram.webhookUrl');
     expect(problems({ email: { from: 'a@b.c', smtp: { host: 'h', user: 'u' }, routes: [{ name: 'x', to: ['x@y.z'] }] } })).toContain('TICKWATCH_SMTP_PASSWORD');
     expect(problems({ email: { from: 'not-mail', smtp: { host: 'h' }, routes: [] } })).toMatch(/email\.from: expected an e-mail address[\s\S]*email\.routes/);
+    expect(problems({ email: { from: 'tickwatch <a@b.c>', smtp: { host: 'h' }, routes: [{ name: 'x', to: ['x@y.z'] }, { name: 'x', to: ['w@y.z'] }] } })).toContain('email.routes: route names must differ');
     expect(problems({ cluster: { leaseTtlMs: 1500, renewMs: 1000 } })).toContain('cluster.leaseTtlMs: cluster.leaseTtlMs must be at least twice cluster.renewMs');
     expect(problems({ discord: { shards: [0, 3] } })).toContain('discord.shardCount');
     expect(problems({}, { TELEGRAM_WEBHOOK_SECRET: 'has spaces' })).toContain('TELEGRAM_WEBHOOK_SECRET');

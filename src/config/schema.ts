@@ -119,13 +119,14 @@ export const configSchema = z
      */
     email: z
       .object({
-        from: email,
+        /** The From address, optionally with a name: `tickwatch <alerts@example.com>`. */
+        from: z.string().regex(/^[^@\s]+@[^@\s]+$|^[^<>]*<[^@\s<>]+@[^@\s<>]+>$/, 'expected an e-mail address, optionally with a name: tickwatch <alerts@example.com>'),
         smtp: z
           .object({
             host: z.string().min(1),
             port: z.number().int().min(1).max(65_535).default(587),
-            /** TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
-            secure: z.boolean().default(false),
+            /** TLS from the first byte; false: STARTTLS when the server offers it. Default: true on port 465 only. */
+            secure: z.boolean().optional(),
             user: z.string().min(1).optional(),
           })
           .strict(),
@@ -140,7 +141,8 @@ export const configSchema = z
               })
               .strict(),
           )
-          .min(1),
+          .min(1)
+          .refine((rs) => new Set(rs.map((r) => r.name)).size === rs.length, { message: 'route names must differ (each names one mail route)' }),
       })
       .strict()
       .optional(),

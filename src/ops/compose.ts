@@ -17,7 +17,7 @@ import type { QueueBackend, RateLimiter } from '../engine/ports/queue.js';
 import type { Store } from '../engine/ports/store.js';
 import type { StaticRoute } from '../delivery/fanout.js';
 import { ConsoleDestination } from '../delivery/destinations/console.js';
-import { EmailDestination } from '../delivery/destinations/email.js';
+import { createEmailDestination, type EmailDestination } from '../delivery/destinations/email.js';
 import { WebhookDestination } from '../delivery/destinations/webhook.js';
 import { BullQueueBackend } from '../queue/bullmq.js';
 import { RedisRateLimiter } from '../queue/rate-limit.js';
@@ -62,8 +62,15 @@ export function outboundDestinations(cfg: Config): { destinations: Destination[]
   let mail: EmailDestination | null = null;
   if (cfg.email) {
     const e = cfg.email;
-    const auth = e.smtp.user ? { user: e.smtp.user, pass: cfg.secrets.smtpPassword ?? '' } : undefined;
-    mail = EmailDestination.smtp({ host: e.smtp.host, port: e.smtp.port, secure: e.smtp.secure, auth }, { from: e.from, targets: e.routes.map((r) => ({ name: r.name, to: r.to })) });
+    mail = createEmailDestination({
+      host: e.smtp.host,
+      port: e.smtp.port,
+      secure: e.smtp.secure,
+      user: e.smtp.user,
+      pass: e.smtp.user ? (cfg.secrets.smtpPassword ?? '') : undefined,
+      from: e.from,
+      targets: e.routes.map((r) => ({ name: r.name, to: r.to })),
+    });
     destinations.push(mail);
   }
   return { destinations, close: () => mail?.close() };
