@@ -6,18 +6,30 @@
  * it from the answer of `markAttempt` and applies the in-doubt policy (`guarantees.ts`).
  */
 export interface AttemptMarker {
-  /** When the send started. */
+  /** When the latest send started. */
   at: number;
   /** The job attempt that started it (1-based). */
+  attempt: number;
+  /**
+   * When the first send that left no receipt started: a platform may have taken the message
+   * then, so a repeat's distance from it is what a platform's dedupe window must cover.
+   */
+  firstAt: number;
+}
+
+/** What a send about to start records. */
+export interface AttemptStart {
+  at: number;
   attempt: number;
 }
 
 export interface AttemptLedger {
   /**
    * Records that a send of the delivery is starting and answers the marker it replaces: null on
-   * a first send; otherwise an earlier send that left no receipt (the caller checked it).
+   * a first send; otherwise an earlier send that left no receipt (the caller checked it). The
+   * marker keeps the first such send's time (`firstAt`) across repeats.
    */
-  markAttempt(deliveryId: string, marker: AttemptMarker, ttlMs: number): Promise<AttemptMarker | null>;
+  markAttempt(deliveryId: string, start: AttemptStart, ttlMs: number): Promise<AttemptMarker | null>;
   getAttempt(deliveryId: string): Promise<AttemptMarker | null>;
   /** Drops the marker once the receipt is stored. */
   clearAttempt(deliveryId: string): Promise<void>;
@@ -37,9 +49,9 @@ export class MemoryAttemptLedger implements AttemptLedger {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async markAttempt(deliveryId: string, marker: AttemptMarker, ttlMs: number): Promise<AttemptMarker | null> {
+  async markAttempt(deliveryId: string, start: AttemptStart, ttlMs: number): Promise<AttemptMarker | null> {
     const before = await this.getAttempt(deliveryId);
-    this.markers.set(deliveryId, { marker: { ...marker }, expiresAt: this.now() + ttlMs });
+    this.markers.set(deliveryId, { marker: nextMarker(before, start), expiresAt: this.now() + ttlMs });
     return before;
   }
 
@@ -56,4 +68,9 @@ export class MemoryAttemptLedger implements AttemptLedger {
   async clearAttempt(deliveryId: string): Promise<void> {
     this.markers.delete(deliveryId);
   }
+}
+
+/** The marker a send replaces `before` with. */
+export function nextMarker(before: AttemptMarker | null | undefined, start: AttemptStart): AttemptMarker {
+  return { at: start.at, attempt: start.attempt, firstAt: before?.firstAt ?? start.at };
 }

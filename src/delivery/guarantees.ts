@@ -43,7 +43,7 @@ export interface InDoubt {
   deliveryId: string;
   platform: string;
   guard: RepeatGuard;
-  /** Since the previous send started. */
+  /** Since the first send that left no receipt started (what a platform's window must cover). */
   sinceMs: number;
   /** The previous send's job attempt. */
   previousAttempt: number;
@@ -58,9 +58,9 @@ export function guaranteeOf(platform: string): PlatformGuarantee {
   return PLATFORM_GUARANTEES[platform] ?? { guard: 'none' };
 }
 
-export function inDoubt(deliveryId: string, platform: string, previous: { at: number; attempt: number }, now: number): InDoubt {
+export function inDoubt(deliveryId: string, platform: string, previous: { firstAt: number; attempt: number }, now: number): InDoubt {
   const g = guaranteeOf(platform);
-  const sinceMs = Math.max(0, now - previous.at);
+  const sinceMs = Math.max(0, now - previous.firstAt);
   const covered = g.guard === 'receiver-key' || (g.guard === 'platform-key' && sinceMs <= (g.windowMs ?? 0));
   return { deliveryId, platform, guard: g.guard, sinceMs, previousAttempt: previous.attempt, covered };
 }

@@ -14,7 +14,7 @@ import type {
   Vote,
   WindowSnapshot,
 } from '../engine/ports/store.js';
-import type { AttemptLedger, AttemptMarker } from '../delivery/attempts.js';
+import { nextMarker, type AttemptLedger, type AttemptMarker, type AttemptStart } from '../delivery/attempts.js';
 import { BURST_TTL_WINDOWS, byNewest, chatIndexKey, limitField, limitOutcome, tally, userIndexKey } from './shared.js';
 
 /** Expired entries are swept after this many writes (reads skip them anyway). */
@@ -233,9 +233,9 @@ export class MemoryStore implements Store, AttemptLedger {
     return true;
   }
 
-  async markAttempt(deliveryId: string, marker: AttemptMarker, ttlMs: number): Promise<AttemptMarker | null> {
+  async markAttempt(deliveryId: string, start: AttemptStart, ttlMs: number): Promise<AttemptMarker | null> {
     const before = this.live(this.attempts, deliveryId);
-    this.put(this.attempts, deliveryId, { ...marker }, ttlMs);
+    this.put(this.attempts, deliveryId, nextMarker(before, start), ttlMs);
     return before ? { ...before } : null;
   }
 

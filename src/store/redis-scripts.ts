@@ -146,6 +146,18 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return redis.call('ZRANGE', KEYS[3], 0, -1)
 `;
 
+/**
+ * KEYS: a delivery's send-attempt marker (hash). ARGV: at, attempt, ttl ms. Returns the marker it
+ * replaces as at, attempt, first (nils when there was none); `first` survives the replacement.
+ */
+const MARK_ATTEMPT = `
+local prev = redis.call('HMGET', KEYS[1], 'at', 'attempt', 'first')
+redis.call('HSET', KEYS[1], 'at', ARGV[1], 'attempt', ARGV[2])
+redis.call('HSETNX', KEYS[1], 'first', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return prev
+`;
+
 export const STORE_SCRIPTS = {
   putSub: { keys: 6, lua: PUT_SUB },
   casSub: { keys: 2, lua: CAS_SUB },
@@ -156,6 +168,7 @@ export const STORE_SCRIPTS = {
   feedback: { keys: 1, lua: FEEDBACK },
   burstOffer: { keys: -1, lua: BURST_OFFER },
   burstTake: { keys: 3, lua: BURST_TAKE },
+  markAttempt: { keys: 1, lua: MARK_ATTEMPT },
 };
 
 export type StoreScript = keyof typeof STORE_SCRIPTS;

@@ -13,7 +13,7 @@ import type {
   Vote,
   WindowSnapshot,
 } from '../engine/ports/store.js';
-import type { AttemptLedger, AttemptMarker } from '../delivery/attempts.js';
+import type { AttemptLedger, AttemptMarker, AttemptStart } from '../delivery/attempts.js';
 import { checkPrefix, connectRedis, LuaScripts, toBuffer, type RedisClient, type RedisConnection } from './redis-client.js';
 import { STORE_SCRIPTS, type StoreScript } from './redis-scripts.js';
 import { BURST_TTL_WINDOWS, byNewest, chatIndexKey, limitField, limitOutcome, tally, userIndexKey } from './shared.js';
@@ -314,15 +314,14 @@ export class RedisStore implements Store, AttemptLedger {
     return r === 'OK';
   }
 
-  async markAttempt(deliveryId: string, marker: AttemptMarker, ttlMs: number): Promise<AttemptMarker | null> {
-    // SET ... GET: the new marker and the one it replaces in one round trip.
-    const before = (await this.client.call('SET', this.keys.attempt(deliveryId), JSON.stringify(marker), 'PX', ttlMs, 'GET')) as string | null;
-    return before ? (JSON.parse(before) as AttemptMarker) : null;
+  async markAttempt(deliveryId: string, start: AttemptStart, ttlMs: number): Promise<AttemptMarker | null> {
+    // One script call: the new marker, keeping the first send's time, and the one it replaces.
+    const r = (await this.scripts.run('markAttempt', [this.keys.attempt(deliveryId)], [start.at, start.attempt, ttlMs])) as (string | null)[];
+    return attemptMarker(r);
   }
 
   async getAttempt(deliveryId: string): Promise<AttemptMarker | null> {
-    const v = await this.client.get(this.keys.attempt(deliveryId));
-    return v ? (JSON.parse(v) as AttemptMarker) : null;
+    return attemptMarker(await this.client.hmget(this.keys.attempt(deliveryId), 'at', 'attempt', 'first'));
   }
 
   async clearAttempt(deliveryId: string): Promise<void> {
@@ -370,6 +369,12 @@ export class RedisStore implements Store, AttemptLedger {
     const vals = (await this.scripts.run('readIndex', [key, this.keys.subs], [])) as string[];
     return sortById(vals.map((v) => JSON.parse(v) as Subscription));
   }
+}
+
+function attemptMarker(fields: readonly (string | null)[]): AttemptMarker | null {
+  const [at, attempt, first] = fields;
+  if (at === null || at === undefined) return null;
+  return { at: Number(at), attempt: Number(attempt), firstAt: Number(first ?? at) };
 }
 
 function sortById(subs: Subscription[]): Subscription[] {

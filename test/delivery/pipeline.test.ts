@@ -190,8 +190,8 @@ describe('DeliveryPipeline', () => {
     expect(await store.getReceipt(id)).not.toBeNull();
   });
 
-  it('GIVEN a send in doubt THEN a platform with its own key covers a repeat within its window only', () => {
-    const prev = { at: 1_000, attempt: 2 };
+  it('GIVEN a send in doubt THEN a platform with its own key covers a repeat within its window of the first send only', () => {
+    const prev = { at: 50_000, attempt: 2, firstAt: 1_000 };
     expect(inDoubt('d', 'discord', prev, 1_000 + DISCORD_NONCE_WINDOW_MS)).toMatchObject({ guard: 'platform-key', covered: true, sinceMs: DISCORD_NONCE_WINDOW_MS });
     expect(inDoubt('d', 'discord', prev, 1_001 + DISCORD_NONCE_WINDOW_MS).covered).toBe(false);
     expect(inDoubt('d', 'webhook', prev, 1e12)).toMatchObject({ guard: 'receiver-key', covered: true });

@@ -243,12 +243,13 @@ export function storeConformance(name: string, open: () => Promise<StoreFixture>
     });
 
     describe('send-attempt markers', () => {
-      it('answers the marker a new attempt replaces: none on a first send, the earlier one after', async () => {
+      it('answers the marker a new attempt replaces (none on a first send) and keeps the first send\'s time', async () => {
         expect(await store.getAttempt('t-1')).toBeNull();
         expect(await store.markAttempt('t-1', { at: 10, attempt: 1 }, 60_000)).toBeNull();
-        expect(await store.getAttempt('t-1')).toEqual({ at: 10, attempt: 1 });
-        expect(await store.markAttempt('t-1', { at: 20, attempt: 2 }, 60_000)).toEqual({ at: 10, attempt: 1 });
-        expect(await store.getAttempt('t-1')).toEqual({ at: 20, attempt: 2 });
+        expect(await store.getAttempt('t-1')).toEqual({ at: 10, attempt: 1, firstAt: 10 });
+        expect(await store.markAttempt('t-1', { at: 20, attempt: 2 }, 60_000)).toEqual({ at: 10, attempt: 1, firstAt: 10 });
+        expect(await store.markAttempt('t-1', { at: 30, attempt: 3 }, 60_000)).toEqual({ at: 20, attempt: 2, firstAt: 10 });
+        expect(await store.getAttempt('t-1')).toEqual({ at: 30, attempt: 3, firstAt: 10 });
         expect(await store.getAttempt('t-2')).toBeNull();
       });
 
@@ -257,6 +258,7 @@ export function storeConformance(name: string, open: () => Promise<StoreFixture>
         await store.clearAttempt('t-clear');
         expect(await store.getAttempt('t-clear')).toBeNull();
         expect(await store.markAttempt('t-clear', { at: 2, attempt: 2 }, 60_000)).toBeNull();
+        expect(await store.getAttempt('t-clear')).toEqual({ at: 2, attempt: 2, firstAt: 2 });
         await store.markAttempt('t-short', { at: 1, attempt: 1 }, 30);
         await new Promise((r) => setTimeout(r, 120));
         expect(await store.getAttempt('t-short')).toBeNull();
