@@ -1,6 +1,6 @@
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { encodePng } from './png.js';
+import { PngEncoder, encodePng } from './png.js';
 
 describe('encodePng', () => {
   it('GIVEN RGBA pixels THEN a PNG decoder reads back the same pixels', () => {
@@ -21,5 +21,18 @@ describe('encodePng', () => {
     const png = encodePng(new Uint8Array(16), 2, 2);
     expect(png.byteOffset).toBe(0);
     expect(png.buffer.byteLength).toBe(png.byteLength);
+  });
+
+  it('GIVEN one encoder for picture after picture THEN each PNG is the one that picture gives alone', () => {
+    const picture = (w: number, h: number, seed: number) => Uint8Array.from({ length: w * h * 4 }, (_, i) => (i * seed + (i >> 5)) & 255);
+    const pictures = [picture(37, 11, 31), picture(37, 11, 7), picture(5, 3, 13), picture(37, 11, 31)];
+    const sizes = [[37, 11], [37, 11], [5, 3], [37, 11]] as const;
+    const encoder = new PngEncoder();
+    for (const [i, rgba] of pictures.entries()) {
+      const [w, h] = sizes[i]!;
+      const png = encoder.encode(rgba, w, h);
+      expect(Buffer.from(png).equals(Buffer.from(encodePng(rgba, w, h)))).toBe(true);
+      expect(Buffer.from(decode(png).data as Uint8Array).equals(Buffer.from(rgba))).toBe(true);
+    }
   });
 });

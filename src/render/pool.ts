@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TemporaryError, UserError, type AlertChartRequest, type ChartPort, type RangeChartRequest } from '../engine/index.js';
 import { PngCache } from './png-cache.js';
-import { deserializeError, type ReadyMessage, type RenderJob, type RenderReply } from './protocol.js';
+import { deserializeError, packJob, type ReadyMessage, type RenderJob, type RenderReply } from './protocol.js';
 
 export const RENDER_POOL_DEFAULTS = {
   /** Worker threads at most; fewer on a one-core machine. Rendering is CPU-bound. */
@@ -175,7 +175,8 @@ export class RenderPool implements ChartPort {
       if (slot.current || slot.ending || !slot.ready) continue;
       const p = this.queue.shift()!;
       try {
-        slot.worker.postMessage(p.job);
+        const { wire, transfer } = packJob(p.job);
+        slot.worker.postMessage(wire, transfer);
       } catch (err) {
         // Only data that cannot be copied to a thread fails here (a function, a symbol...).
         this.counts.failed++;

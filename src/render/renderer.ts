@@ -15,7 +15,7 @@ import { CHART_HEIGHT, CHART_WIDTH, drawNoData, registerChartJs, ScenePainter, t
 import { registerChartFonts } from './fonts.js';
 import { groupThousands } from './format.js';
 import { buildModel, checkCommon, type ChartModel } from './model.js';
-import { PNG_DEFLATE_LEVEL, encodePng } from './png.js';
+import { PNG_DEFLATE_LEVEL, PngEncoder } from './png.js';
 import { paletteFor } from './theme.js';
 import { ZoneClocks, type ZoneClock } from './time-axis.js';
 
@@ -62,10 +62,10 @@ export class ChartRenderer implements ChartPort {
   private readonly canvas: Canvas;
   private readonly painter: ScenePainter;
   private readonly zones = new ZoneClocks();
-  private readonly pngLevel: number;
+  private readonly png: PngEncoder;
 
   constructor(opts: ChartRendererOptions = {}) {
-    this.pngLevel = opts.pngLevel ?? PNG_DEFLATE_LEVEL;
+    this.png = new PngEncoder(opts.pngLevel ?? PNG_DEFLATE_LEVEL);
     registerChartFonts(opts.fontDir);
     registerChartJs();
     this.canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
@@ -142,7 +142,7 @@ export class ChartRenderer implements ChartPort {
 
   private encode(): Uint8Array {
     const ctx = this.canvas.getContext('2d');
-    return encodePng(ctx.getImageData(0, 0, CHART_WIDTH, CHART_HEIGHT).data, CHART_WIDTH, CHART_HEIGHT, this.pngLevel);
+    return this.png.encode(ctx.getImageData(0, 0, CHART_WIDTH, CHART_HEIGHT).data, CHART_WIDTH, CHART_HEIGHT);
   }
 }
 

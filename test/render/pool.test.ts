@@ -37,6 +37,12 @@ describe('RenderPool', () => {
     expect(same(lightPng, pngs[0]!)).toBe(false);
   });
 
+  it('GIVEN an hour of bars on several venues THEN the pool returns the same bytes as the in-thread renderer', async () => {
+    const req = sampleAlertRequest('venues', { n: 3600 });
+    const [pooled, local] = await Promise.all([pool.renderAlert(req), inThread.renderAlert(req)]);
+    expect(same(pooled, local)).toBe(true);
+  });
+
   it('GIVEN range charts in parallel THEN every one comes back right', async () => {
     const reqs = ['15m', '1h', '4h', '24h'].map((range) => sampleRangeRequest({ range }));
     const pngs = await Promise.all(reqs.map((r) => pool.renderRange(r)));
