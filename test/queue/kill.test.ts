@@ -169,9 +169,22 @@ describe('nothing lost, nothing twice (real Redis, worker SIGKILLed mid-burst wi
 
     const first = await startWorker();
     for (const a of alerts) await producer.sink.publish(a);
-    await until(() => platforms.every((p) => sends(p).length >= expected[p].length / 3), () => `a third of every platform's deliveries (${platforms.map((p) => `${p} ${sends(p).length}/${expected[p].length}`).join(', ')}); worker log:\n${workerLog.slice(-2_000)}`, 30_000);
-    // From here the platforms accept sends whose answers never come back; kill once each has some.
-    for (const p of platforms) proxies[p].freeze();
+    // Each platform, once a third of its deliveries are through, goes on accepting sends but its
+    // answers are held back (each on its own, so that none has finished before the kill).
+    const frozen = new Set<string>();
+    await until(
+      () => {
+        for (const p of platforms) {
+          if (!frozen.has(p) && sends(p).length >= expected[p].length / 3) {
+            proxies[p].freeze();
+            frozen.add(p);
+          }
+        }
+        return frozen.size === platforms.length;
+      },
+      () => `a third of every platform's deliveries (${platforms.map((p) => `${p} ${sends(p).length}/${expected[p].length}`).join(', ')}); worker log:\n${workerLog.slice(-2_000)}`,
+      30_000,
+    );
     await until(() => platforms.every((p) => proxies[p].held.some(isSend(p))), 'an accepted, unanswered send on every platform');
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
