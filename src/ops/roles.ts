@@ -98,7 +98,6 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
   const board = new MarketBoard(redis, cfg.store.prefix);
   const table = new LeaseTable(redis, cfg.store.prefix);
   const trainer = new BackgroundTrainer((err) => onError(err, 'model training'));
-  // eslint-disable-next-line prefer-const
   let ownership: StreamOwnership;
 
   const engine: Engine = new Engine({
@@ -107,8 +106,15 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
     rules,
     trainer,
     onError,
-    sink: { publish: (a: AlertEvent) => publishOwned(a) },
+    sink: { publish: (a: AlertEvent) => track(publishOwned(a)) },
   });
+  // Alerts on their way to Redis; shutdown waits for them before it closes the connections.
+  const inFlight = new Set<Promise<void>>();
+  const track = (p: Promise<void>): Promise<void> => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => {});
+    return p;
+  };
   const windowsOf = (s: StreamKey): WindowSnapshot | null => {
     const st = engine.find(s.venue, s.symbol);
     if (!st || st.short.length === 0) return null;
@@ -332,6 +338,7 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
       { name: 'cross-venue', run: () => cross.detach() },
       // Bars still open close now and may alert while the leases are still ours.
       { name: 'engine', run: () => engine.flush() },
+      { name: 'alerts in flight', run: () => Promise.allSettled([...inFlight]) },
       // Saves the owned windows, then hands every stream back so that the others take them at once.
       { name: 'ownership', run: () => ownership.stop({ release: true }) },
       { name: 'snapshots', run: () => snapshots.stop() },
