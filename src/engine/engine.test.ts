@@ -207,3 +207,45 @@ describe('Engine: duplicates, out-of-order and bad ticks', () => {
     expect(errors[0]).toMatch(/alert sink .*: down/);
   });
 });
+
+describe('Engine: series that are not prices', () => {
+  const BAR = 300_000;
+  const seriesBar = (i: number, v: number) => ({ ts: START + i * BAR, open: v, high: v, low: v, close: v, volume: 0, quoteVolume: 0, buyVolume: 0, sellVolume: 0, trades: 0 });
+  function scores(values: number[]): { score: number; surprise: number }[] {
+    const engine = new Engine({ options: { returns: 'diff', shortBarMs: BAR, longBarMs: BAR * 60 }, clock: { now: () => 0 }, rules: new StaticRuleSource([]), sink: { publish: () => {} }, trainer: new InlineTrainer() });
+    const out: { score: number; surprise: number }[] = [];
+    engine.onEvaluation((ev) => out.push({ score: ev.score, surprise: ev.surprise }));
+    values.forEach((v, i) => engine.ingestShortBars('v', 's', [seriesBar(i, v)], 'live'));
+    return out;
+  }
+  const daily = (n: number, seed: number) => {
+    let x = seed;
+    const noise = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 2;
+    return Array.from({ length: n }, (_, i) => 50 + 20 * Math.sin((2 * Math.PI * i) / 288) + noise());
+  };
+
+  it('run the series detectors by default, with no look-ahead: later values never change earlier scores', () => {
+    const base = daily(2500, 1);
+    const altered = base.map((v, i) => (i >= 2000 ? v * 3 : v));
+    const a = scores(base).slice(0, 2000);
+    const b = scores(altered).slice(0, 2000);
+    expect(b).toEqual(a);
+  });
+
+  it('a level shift in a daily cycle scores high at its onset and once (re-arm), not while the detectors digest it', () => {
+    const v = daily(3000, 2).map((x, i) => (i >= 2600 ? x + 25 : x));
+    const s = scores(v);
+    const before = Math.max(...s.slice(1500, 2600).map((e) => e.score));
+    const onset = Math.max(...s.slice(2600, 2605).map((e) => e.score));
+    expect(onset).toBeGreaterThan(0.999);
+    expect(onset).toBeGreaterThan(before);
+    const after = s.slice(2605, 2700).filter((e) => e.score >= onset).length;
+    expect(after).toBeLessThanOrEqual(1);
+  });
+
+  it('a series stream holds at most 256 KiB with every series detector trained', () => {
+    const engine = new Engine({ options: { returns: 'diff', shortBarMs: BAR, longBarMs: BAR * 60 }, clock: { now: () => 0 }, rules: new StaticRuleSource([]), sink: { publish: () => {} }, trainer: new InlineTrainer() });
+    daily(3000, 3).forEach((x, i) => engine.ingestShortBars('v', 's', [seriesBar(i, x)], 'live'));
+    expect(engine.byteSize()).toBeLessThanOrEqual(256 * 1024);
+  });
+});

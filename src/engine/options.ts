@@ -2,7 +2,7 @@ import type { CalibratorOptions } from './detectors/calibrator.js';
 import { CALIBRATOR_DEFAULTS } from './detectors/calibrator.js';
 import { BURST_DEFAULTS, type BurstOptions } from './detectors/burst.js';
 import type { EnsembleOptions } from './detectors/ensemble.js';
-import { DISCORD_DEFAULTS, type DiscordOptions } from './detectors/discord.js';
+import { DISCORD_DEFAULTS, DISCORD_LONG_DEFAULTS, type DiscordOptions } from './detectors/discord.js';
 import { IFOREST_DETECTOR_DEFAULTS, type IForestDetectorOptions } from './detectors/learned.js';
 import { LEVEL_DEFAULTS, type LevelOptions } from './detectors/level.js';
 import { OCSVM_DEFAULTS, type OcSvmOptions } from './detectors/ocsvm.js';
@@ -10,7 +10,7 @@ import { ROBUST_DEFAULTS, type RobustOptions } from './detectors/robust.js';
 import { VOLRATIO_DEFAULTS, type VolRatioOptions } from './detectors/volratio.js';
 import { ZSCORE_DEFAULTS, type ZScoreOptions } from './detectors/zscore.js';
 
-export const DETECTOR_NAMES = ['zscore', 'robust', 'volratio', 'burst', 'drift', 'iforest', 'ocsvm', 'level', 'discord'] as const;
+export const DETECTOR_NAMES = ['zscore', 'robust', 'volratio', 'burst', 'drift', 'iforest', 'ocsvm', 'level', 'discord', 'discord-long'] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 /** The detectors that need no model: the cheap path. */
 export const STATISTICAL_DETECTORS: readonly DetectorName[] = ['zscore', 'robust', 'volratio', 'burst', 'drift'];
@@ -18,10 +18,10 @@ export const STATISTICAL_DETECTORS: readonly DetectorName[] = ['zscore', 'robust
 export const PRICE_DETECTORS: readonly DetectorName[] = ['zscore', 'robust', 'volratio', 'burst', 'drift', 'iforest', 'ocsvm'];
 /**
  * The default detectors on series that are not prices (`returns: 'diff'`): differences, the level,
- * and the pattern. Volume, trade-count and the learned return models see nothing in a series, and
+ * and the pattern at two lengths. Volume, trade-count and the learned return models see nothing in a series, and
  * measured on NAB each of them lowers the ensemble (docs/eval.md).
  */
-export const SERIES_DETECTORS: readonly DetectorName[] = ['zscore', 'level', 'discord'];
+export const SERIES_DETECTORS: readonly DetectorName[] = ['zscore', 'level', 'discord', 'discord-long'];
 
 /**
  * Everything the engine's numbers depend on, with the defaults documented once here.
@@ -60,6 +60,8 @@ export interface EngineOptions {
   ocsvm: OcSvmOptions;
   level: LevelOptions;
   discord: DiscordOptions;
+  /** The `discord-long` detector: the same detector on longer patterns. */
+  discordLong: DiscordOptions;
   ensemble: Omit<EnsembleOptions, 'calibrator'>;
   calibrator: CalibratorOptions;
 }
@@ -87,6 +89,7 @@ export const ENGINE_DEFAULTS: Readonly<EngineOptions> = Object.freeze<EngineOpti
   ocsvm: OCSVM_DEFAULTS,
   level: LEVEL_DEFAULTS,
   discord: DISCORD_DEFAULTS,
+  discordLong: DISCORD_LONG_DEFAULTS,
   ensemble: { fireScore: 0.99, weights: {}, agreementBonus: 0.5, calibration: 'combined' as const, rearmBars: 0 },
   calibrator: CALIBRATOR_DEFAULTS,
 });
@@ -102,7 +105,7 @@ export const SERIES_DEFAULTS = Object.freeze({
   ensemble: { agreementBonus: 0.25, calibration: 'each', rearmBars: 100 },
 } as const satisfies { detectors: readonly DetectorName[]; ensemble: Partial<EngineOptions['ensemble']> });
 
-export type EngineOptionsInput = Partial<Omit<EngineOptions, 'zscore' | 'robust' | 'volratio' | 'burst' | 'iforest' | 'ocsvm' | 'level' | 'discord' | 'ensemble' | 'calibrator'>> & {
+export type EngineOptionsInput = Partial<Omit<EngineOptions, 'zscore' | 'robust' | 'volratio' | 'burst' | 'iforest' | 'ocsvm' | 'level' | 'discord' | 'discordLong' | 'ensemble' | 'calibrator'>> & {
   zscore?: Partial<ZScoreOptions>;
   robust?: Partial<RobustOptions>;
   volratio?: Partial<VolRatioOptions>;
@@ -111,6 +114,7 @@ export type EngineOptionsInput = Partial<Omit<EngineOptions, 'zscore' | 'robust'
   ocsvm?: Partial<OcSvmOptions>;
   level?: Partial<LevelOptions>;
   discord?: Partial<DiscordOptions>;
+  discordLong?: Partial<DiscordOptions>;
   ensemble?: Partial<EngineOptions['ensemble']>;
   calibrator?: Partial<CalibratorOptions>;
 };
@@ -129,6 +133,7 @@ export function engineOptions(input: EngineOptionsInput = {}): EngineOptions {
     ocsvm: { ...d.ocsvm, ...input.ocsvm },
     level: { ...d.level, ...input.level },
     discord: { ...d.discord, ...input.discord },
+    discordLong: { ...d.discordLong, ...input.discordLong },
     ensemble: { ...d.ensemble, ...input.ensemble },
     calibrator: { ...d.calibrator, ...input.calibrator },
   };

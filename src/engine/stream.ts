@@ -101,7 +101,7 @@ export class StreamState {
     this.long = new BarRing(opt.longBars, opt.longBarMs);
     this.ids = new Array(opt.dedupIds);
     const detectors: Detector[] = [];
-    this.usesLevel = opt.detectors.includes('level') || opt.detectors.includes('discord');
+    this.usesLevel = opt.detectors.some((n) => n === 'level' || n === 'discord' || n === 'discord-long');
     for (const name of opt.detectors) {
       switch (name) {
         case 'zscore':
@@ -123,7 +123,10 @@ export class StreamState {
           detectors.push(new LevelDetector(opt.level));
           break;
         case 'discord':
-          detectors.push(new DiscordDetector(opt.discord));
+          detectors.push(new DiscordDetector(opt.discord, 'discord'));
+          break;
+        case 'discord-long':
+          detectors.push(new DiscordDetector(opt.discordLong, 'discord-long'));
           break;
         case 'iforest':
           detectors.push(new IForestDetector(`${venue}:${symbol}`, shared.trainer, opt.iforest));

@@ -1,4 +1,4 @@
-import { EwStats, MAX_SURPRISE, alphaForHalfLife, scoreFromSurprise } from '../core/math.js';
+import { MAX_SURPRISE, alphaForHalfLife, scoreFromSurprise } from '../core/math.js';
 import type { DetectorResult } from '../core/types.js';
 import { QUIET, ResultSlot, type BarInput, type Detector } from './detector.js';
 
@@ -9,11 +9,20 @@ export interface DiscordOptions {
   history: number;
   /** Distances seen before the detector speaks. */
   minSamples: number;
-  /** Half-life, in bars, of the running mean of nearest-neighbour distances. */
+  /**
+   * Half-life, in bars, of the running mean of nearest-neighbour distances once it is longer than
+   * the stream's history (before, the mean weighs every distance equally).
+   */
   halfLife: number;
 }
 
-export const DISCORD_DEFAULTS: DiscordOptions = { length: 32, history: 2_000, minSamples: 30, halfLife: 1_000 };
+/** Patterns of 48 bars (4 hours of 5-minute bars) against the last 1,500 bars (about five days). */
+export const DISCORD_DEFAULTS: DiscordOptions = { length: 48, history: 1_500, minSamples: 30, halfLife: 20_000 };
+/**
+ * The same with patterns of 288 bars (a day of 5-minute bars): a daily cycle that skips its rise,
+ * or a day shaped unlike any earlier day, is far from every earlier pattern only at this length.
+ */
+export const DISCORD_LONG_DEFAULTS: DiscordOptions = { length: 288, history: 1_500, minSamples: 30, halfLife: 20_000 };
 
 /**
  * Squared distances below this share of the pattern's own energy are rounding noise: a series that
@@ -38,7 +47,6 @@ const MIN_REL_SPREAD = 1e-6;
  * level seen, so a series far from zero does not lose its distances to cancellation.
  */
 export class DiscordDetector implements Detector {
-  readonly name = 'discord';
   /** Levels, dot products with the newest window, and window energies: rings indexed by bar number. */
   private readonly values: Float64Array;
   private readonly dots: Float64Array;
@@ -46,16 +54,22 @@ export class DiscordDetector implements Detector {
   private readonly cap: number;
   private count = 0;
   private origin = NaN;
-  private readonly dist: EwStats;
+  /** Running mean of the distances, and how many it has seen. */
+  private meanDist = 0;
+  private seen = 0;
+  private readonly minAlpha: number;
   private readonly out = new ResultSlot();
 
-  constructor(private readonly opt: DiscordOptions = DISCORD_DEFAULTS) {
+  constructor(
+    private readonly opt: DiscordOptions = DISCORD_DEFAULTS,
+    readonly name = 'discord',
+  ) {
     if (!(opt.length >= 2) || !(opt.history > opt.length)) throw new RangeError(`discord: history (${opt.history}) must exceed length (${opt.length}) >= 2`);
     this.cap = opt.history + opt.length + 2;
     this.values = new Float64Array(this.cap);
     this.dots = new Float64Array(this.cap);
     this.energy = new Float64Array(this.cap);
-    this.dist = new EwStats(alphaForHalfLife(opt.halfLife));
+    this.minAlpha = alphaForHalfLife(opt.halfLife);
   }
 
   /** Distance from the newest pattern to its nearest earlier one (NaN while too young); for tests. */
@@ -105,17 +119,18 @@ export class DiscordDetector implements Detector {
     if (last - lo + 1 < this.opt.minSamples) return QUIET;
     const d = Math.sqrt(Math.max(best, NOISE_FLOOR * ss));
     this.lastDistance = d;
-    const st = this.dist;
     let result = QUIET;
-    if (st.n >= this.opt.minSamples) {
+    if (this.seen >= this.opt.minSamples) {
       // Distances are positive and right-skewed: read d against an exponential with the running
-      // mean, P(D > d) = e^(-d / mean). Monotone in d, and one large anomaly does not inflate the
-      // yardstick the way it inflates a standard deviation.
-      const ratio = d / Math.max(st.mean, MIN_REL_SPREAD * Math.sqrt(ss / m), Number.MIN_VALUE);
+      // mean, P(D > d) = e^(-d / mean). The mean moves slowly (all of history, then a long
+      // half-life), so the reading ranks bars the way their distances rank; one anomaly does not
+      // inflate the yardstick the way it would a standard deviation.
+      const ratio = d / Math.max(this.meanDist, MIN_REL_SPREAD * Math.sqrt(ss / m), Number.MIN_VALUE);
       const s = Math.min(MAX_SURPRISE, ratio * Math.LOG10E);
       result = this.out.setBoth(scoreFromSurprise(s), s, 0, () => `the last ${m} bars are ${ratio.toFixed(1)}x farther from every earlier pattern than usual`);
     }
-    st.update(d);
+    this.seen++;
+    this.meanDist += Math.max(1 / this.seen, this.minAlpha) * (d - this.meanDist);
     return result;
   }
 
