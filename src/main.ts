@@ -18,7 +18,7 @@ import { BackgroundTrainer } from './engine/trainers.js';
 import { DeliveryPipeline } from './delivery/pipeline.js';
 import { createLogger, type Logger } from './ops/log.js';
 import { buildBotRole, buildEngineRole, buildWorkerRole, type RoleApp } from './ops/roles.js';
-import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, mountTelegramWebhook, outboundDestinations, startBots, staticRoutes, type Role } from './ops/compose.js';
+import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, mountTelegramWebhook, outboundDestinations, startBots, staticRoutes, type Role } from './ops/compose.js';
 import { AppMetrics } from './ops/metrics.js';
 import { connectRedis, type RedisClient } from './store/redis-client.js';
 import { RedisStore } from './store/redis.js';
@@ -194,6 +194,7 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
     chart: { renderer: charts, bars },
     onError,
     onDeadLetter: (queue, job, err) => log.error({ queue, job: job.id, err }, 'delivery gave up: dead letter'),
+    onInDoubt: inDoubtReporter(log, metrics),
   });
 
   // Window snapshots: restored before the feeds start, then topped up by their backfill.

@@ -16,6 +16,7 @@ import type { Destination } from '../engine/ports/destination.js';
 import type { QueueBackend, RateLimiter } from '../engine/ports/queue.js';
 import type { Store } from '../engine/ports/store.js';
 import type { StaticRoute } from '../delivery/fanout.js';
+import type { InDoubt } from '../delivery/guarantees.js';
 import { ConsoleDestination } from '../delivery/destinations/console.js';
 import { createEmailDestination, type EmailDestination } from '../delivery/destinations/email.js';
 import { WebhookDestination } from '../delivery/destinations/webhook.js';
@@ -27,6 +28,7 @@ import { DiscordDestination, PauseNotices, discordClientOptions, discordRest } f
 import { TELEGRAM_DEFAULT_API_ROOT, TELEGRAM_RETRY_MAX_ATTEMPTS, TELEGRAM_RETRY_MAX_DELAY_S } from '../bot/telegram/bot.js';
 import { TelegramDestination } from '../bot/telegram/index.js';
 import type { Logger } from './log.js';
+import type { AppMetrics } from './metrics.js';
 import type { CommandServices } from '../../commands/framework.js';
 import { DiscordBot } from '../bot/discord/index.js';
 import { TelegramBot } from '../bot/telegram/index.js';
@@ -42,6 +44,27 @@ export type Role = (typeof ROLES)[number];
  * Static routes: the console always (standard output), each configured webhook and mail route at
  * its own sensitivity. The engine evaluates their thresholds everywhere; the fan-out sends to them.
  */
+/**
+ * Deliveries found in doubt after a crash (sent, no receipt) are sent again; each is logged so an
+ * operator can tell a possible repeat (`covered: false`: the platform cannot drop it, e.g.
+ * Telegram) from one the platform or receiver drops by its id, and counted in /metrics.
+ */
+export function inDoubtReporter(log: Logger, metrics: AppMetrics): (d: InDoubt) => void {
+  const counts = new Map<string, { platform: string; covered: boolean; n: number }>();
+  metrics.counter('tickwatch_delivery_in_doubt_total', 'Deliveries sent again after a crash left them without a receipt, by platform and whether the platform drops a repeat', ['platform', 'covered'], () =>
+    [...counts.values()].map((c) => ({ labels: { platform: c.platform, covered: String(c.covered) }, value: c.n })),
+  );
+  return (d) => {
+    const key = `${d.platform}:${d.covered}`;
+    const c = counts.get(key) ?? { platform: d.platform, covered: d.covered, n: 0 };
+    c.n++;
+    counts.set(key, c);
+    const fields = { delivery: d.deliveryId, platform: d.platform, guard: d.guard, sinceMs: d.sinceMs, previousAttempt: d.previousAttempt, covered: d.covered };
+    if (d.covered) log.info(fields, 'delivery in doubt after a crash: sent again, the platform drops a repeat');
+    else log.warn(fields, 'delivery in doubt after a crash: sent again, the reader may see it twice');
+  };
+}
+
 export function staticRoutes(cfg: Config): StaticRoute[] {
   const routes: StaticRoute[] = [{ to: { platform: 'console', chatId: 'stdout' }, thresholds: { ...SENSITIVITY_PRESETS[cfg.alerts.sensitivity as Sensitivity] } }];
   for (const w of cfg.webhooks) {

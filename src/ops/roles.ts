@@ -27,7 +27,7 @@ import { DeliveryPipeline } from '../delivery/pipeline.js';
 import { RenderPool } from '../render/index.js';
 import { createHttpApp, listen, type RunningServer } from '../web/server.js';
 import { KnownSymbols, RenderedCharts, ReplayPreview } from '../bot/shared/sources.js';
-import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, mountTelegramWebhook, startBots, outboundDestinations, redisCheck, redisParts, staticRoutes, telegramDestination, type Role } from './compose.js';
+import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, mountTelegramWebhook, startBots, outboundDestinations, redisCheck, redisParts, staticRoutes, telegramDestination, type Role } from './compose.js';
 import { LeaseTable, StreamOwnership, handoverBoundMs } from './leases.js';
 import type { Logger } from './log.js';
 import { BoardReader, MarketBoard, type BoardLine } from './market-board.js';
@@ -375,7 +375,7 @@ export async function buildWorkerRole(cfg: Config, log: Logger, metrics: AppMetr
   const bars = new SnapshotBarSource(store, engineOptions(cfg.engine));
   const charts = new RenderPool({ size: cfg.render.workers, cacheEntries: cfg.render.cacheEntries, onError });
   const onDeadLetter = (queue: string, job: { id: string }, err: unknown) => log.error({ queue, job: job.id, err }, 'delivery gave up: dead letter');
-  const pipeline = new DeliveryPipeline({ store, queues, limiter, clock, destinations, routes, chart: { renderer: charts, bars }, onError, onDeadLetter });
+  const pipeline = new DeliveryPipeline({ store, queues, limiter, clock, destinations, routes, chart: { renderer: charts, bars }, onError, onDeadLetter, onInDoubt: inDoubtReporter(log, metrics) });
   pipeline.startDeliveryWorkers();
   const o = pipeline.options.render;
   const renderWorker = queues.work<AlertEvent>(
