@@ -1,3 +1,5 @@
+// Before the canvas library loads: it reads its allocator settings once, then.
+import './native-memory.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

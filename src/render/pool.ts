@@ -1,3 +1,5 @@
+// Before any worker loads the canvas library: a worker's process.env does not reach native code.
+import './native-memory.js';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,5 @@
+// Before the canvas library loads: it reads its allocator settings once, then.
+import './native-memory.js';
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import {
   UserError,
