@@ -10,12 +10,21 @@ import { MemoryRateLimiter } from '../src/queue/rate-limit.js';
 import { ChartRenderer } from '../src/render/renderer.js';
 import { sampleAlertRequest } from '../src/render/samples.js';
 import { FakeDiscord } from '../test/fakes/discord/index.js';
-import { chatLatencyMeasures } from './stats.js';
+import { TickToMessageRig, type TickSample } from '../test/fakes/tick-rig.js';
+import { chatLatencyMeasures, tickLatencyMeasures } from './stats.js';
 import type { BenchRunner } from './types.js';
+
+/** Spikes measured from tick to message (full run, --quick); the first few warm the path up and are not counted. */
+const TICK_SAMPLES = 60;
+const TICK_SAMPLES_QUICK = 16;
+const TICK_WARMUP = 3;
 
 /**
  * On loopback, with the real discord.js client against the fake Discord:
- * - alert to message: an AlertEvent published to the delivery pipeline until the fake has stored
+ * - tick to message: fake exchanges' trades through the real feeds and engine; a spike's alert
+ *   rendered, queued and sent through discord.js REST until the fake has stored the channel
+ *   message with its attachment (test/fakes/tick-rig.ts);
+ * - alert to message (the delivery part of it): an AlertEvent published to the delivery pipeline until the fake has stored
  *   the channel message, chart rendered and uploaded as multipart (every alert a new chart);
  * - command round trip: a user's /price dispatched over the gateway until the interaction
  *   callback is recorded.
@@ -66,10 +75,35 @@ export const run: BenchRunner = async ({ quick }) => {
       await fake.answer(fake.slash({ user: owner, channel, name: 'price', options: { pair: 'BTC/USDT' } }));
       if (i >= 3) cmdMs.push(performance.now() - t0);
     }
+    const rig = await TickToMessageRig.start({ destination: new DiscordDestination({ rest }), to: { platform: 'discord', chatId: channel.id, chatType: 'group' } });
+    const ticks: TickSample[] = [];
+    const missed: string[] = [];
+    try {
+      const total = (quick ? TICK_SAMPLES_QUICK : TICK_SAMPLES) + TICK_WARMUP;
+      for (let i = 0; i < total; i++) {
+        const stream = rig.streams[i % rig.streams.length]!;
+        const arrival = async () => {
+          const before = fake.messages.length;
+          const mine = () => fake.messages.slice(before).some((m) => m.attachments.length > 0 && JSON.stringify(m.embeds).includes(stream.symbol) && JSON.stringify(m.embeds).includes(stream.venue));
+          await fake.until(mine, `the ${stream.venue} ${stream.symbol} alert`);
+          return performance.now();
+        };
+        const x = await rig.sample(stream, arrival);
+        if (i < TICK_WARMUP) continue;
+        if ('missed' in x) missed.push(x.missed);
+        else ticks.push(x);
+      }
+    } finally {
+      await rig.close();
+    }
     return {
       name: 'discord',
-      measures: chatLatencyMeasures('discord', 'Discord', alertMs, cmdMs, 'over the gateway'),
-      notes: [`${n} alerts and ${n} commands, loopback, in-process queues, one chart render and multipart upload per alert`],
+      measures: [...tickLatencyMeasures('discord', 'Discord', ticks, missed.length), ...chatLatencyMeasures('discord', 'Discord', alertMs, cmdMs, 'over the gateway')],
+      notes: [
+        `tick to message: ${ticks.length} spikes on fake Binance, OKX and Coinbase (${rig.streams.length} streams in turn) through the real WsFeeds, Engine (default detectors, background training), DeliveryPipeline with an in-process chart render (every alert a new chart, multipart upload) and discord.js REST; the bar-closing trade is sent 15 ms after the bar end plus the 250 ms late-trade grace`,
+        ...missed.map((m) => `tick to message, missed: ${m}`),
+        `alert to message: ${n} alerts and ${n} commands, loopback, in-process queues, one chart render and multipart upload per alert`,
+      ],
     };
   } finally {
     await bot.stop();

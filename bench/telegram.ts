@@ -7,13 +7,21 @@ import { InProcessQueueBackend } from '../src/queue/memory.js';
 import { MemoryRateLimiter } from '../src/queue/rate-limit.js';
 import { ChartRenderer } from '../src/render/renderer.js';
 import { sampleAlertRequest } from '../src/render/samples.js';
-import { FakeTelegram } from '../test/fakes/telegram/index.js';
-import { chatLatencyMeasures } from './stats.js';
+import { FakeTelegram, type RecordedCall } from '../test/fakes/telegram/index.js';
+import { TickToMessageRig, type TickSample } from '../test/fakes/tick-rig.js';
+import { chatLatencyMeasures, tickLatencyMeasures } from './stats.js';
 import type { BenchRunner } from './types.js';
+
+/** Spikes measured from tick to message (full run, --quick); the first few warm the path up and are not counted. */
+const TICK_SAMPLES = 60;
+const TICK_SAMPLES_QUICK = 16;
+const TICK_WARMUP = 3;
 
 /**
  * On loopback, with the real grammY client against the fake Bot API:
- * - alert to message: an AlertEvent published to the delivery pipeline until the fake has the
+ * - tick to message: a fake Binance's trades through the real feed and engine; a spike's alert
+ *   rendered, queued and sent by grammY until the fake has the sendPhoto (test/fakes/tick-rig.ts);
+ * - alert to message (the delivery part of it): an AlertEvent published to the delivery pipeline until the fake has the
  *   sendPhoto, chart rendered and uploaded (every alert a new chart, no cache);
  * - command round trip: a user's /price injected into getUpdates until the reply is recorded
  *   (long polling included).
@@ -66,10 +74,34 @@ export const run: BenchRunner = async ({ quick }) => {
       await sent(from);
       if (i >= 3) cmdMs.push(performance.now() - t0);
     }
+    const rig = await TickToMessageRig.start({ destination: telegram.destination, to: { platform: 'telegram', chatId: String(chat.id), chatType: 'private' } });
+    const ticks: TickSample[] = [];
+    const missed: string[] = [];
+    try {
+      const total = (quick ? TICK_SAMPLES_QUICK : TICK_SAMPLES) + TICK_WARMUP;
+      for (let i = 0; i < total; i++) {
+        const stream = rig.streams[i % rig.streams.length]!;
+        const arrival = () => {
+          const from = fake.calls.length;
+          const mine = (c: RecordedCall) => c.method === 'sendPhoto' && c.status === 200 && (c.visibleText ?? '').includes(`${stream.symbol} anomaly`) && (c.visibleText ?? '').includes(`Venue: ${stream.venue}`);
+          return fake.waitFor(mine, `the ${stream.venue} ${stream.symbol} alert`, from).then(() => performance.now());
+        };
+        const x = await rig.sample(stream, arrival);
+        if (i < TICK_WARMUP) continue;
+        if ('missed' in x) missed.push(x.missed);
+        else ticks.push(x);
+      }
+    } finally {
+      await rig.close();
+    }
     return {
       name: 'telegram',
-      measures: chatLatencyMeasures('telegram', 'Telegram', alertMs, cmdMs, 'through long polling'),
-      notes: [`${n} alerts and ${n} commands, loopback, in-process queues, one chart render per alert (300 points)`],
+      measures: [...tickLatencyMeasures('telegram', 'Telegram', ticks, missed.length), ...chatLatencyMeasures('telegram', 'Telegram', alertMs, cmdMs, 'through long polling')],
+      notes: [
+        `tick to message: ${ticks.length} spikes on fake Binance, OKX and Coinbase (${rig.streams.length} streams in turn) through the real WsFeeds, Engine (default detectors, background training), DeliveryPipeline with an in-process chart render (every alert a new chart, uploaded) and grammY; the bar-closing trade is sent 15 ms after the bar end plus the 250 ms late-trade grace`,
+        ...missed.map((m) => `tick to message, missed: ${m}`),
+        `alert to message: ${n} alerts and ${n} commands, loopback, in-process queues, one chart render per alert (300 points)`,
+      ],
     };
   } finally {
     await telegram.stop();
