@@ -16,8 +16,8 @@ export interface DiscordOptions {
   halfLife: number;
 }
 
-/** Patterns of 48 bars (4 hours of 5-minute bars) against the last 1,500 bars (about five days). */
-export const DISCORD_DEFAULTS: DiscordOptions = { length: 48, history: 1_500, minSamples: 30, halfLife: 20_000 };
+/** Patterns of 32 bars (about 2.7 hours of 5-minute bars) against the last 1,500 bars (about five days). */
+export const DISCORD_DEFAULTS: DiscordOptions = { length: 32, history: 1_500, minSamples: 30, halfLife: 20_000 };
 /**
  * The same with patterns of 288 bars (a day of 5-minute bars): a daily cycle that skips its rise,
  * or a day shaped unlike any earlier day, is far from every earlier pattern only at this length.
