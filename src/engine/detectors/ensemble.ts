@@ -17,7 +17,7 @@ export type CalibrationMode = 'combined' | 'each';
 export interface EnsembleOptions {
   /** A detector whose own score reaches this has "fired" and is named in the alert. */
   fireScore: number;
-  /** Weight per detector name (default 1): multiplies that detector's surprise. */
+  /** Weight per detector name (default 1): multiplies that detector's (calibrated, in `each` mode) surprise. */
   weights: Readonly<Record<string, number>>;
   /** Share of the second-strongest detector's surprise added to the strongest one's. */
   agreementBonus: number;
@@ -90,13 +90,15 @@ export class Ensemble {
     for (let i = 0; i < this.detectors.length; i++) {
       const d = this.detectors[i];
       const r = d.update(bar);
-      let s = r.surprise * this.weights[i];
+      let s = r.surprise;
       if (each) {
         const cal = this.perDetector[i];
         const raw = s;
         s = r === QUIET ? 0 : cal.surprise(raw);
         if (learn && r !== QUIET) cal.add(raw);
       }
+      // After calibration: a weight on a raw surprise would vanish in the ranking.
+      s *= this.weights[i];
       if (s > best) {
         second = best;
         best = s;

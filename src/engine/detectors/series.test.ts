@@ -140,3 +140,15 @@ describe('Ensemble, each detector calibrated', () => {
     for (let i = 0; i < 10; i++) expect(e.evaluate(barInput(0)).surprise).toBe(0);
   });
 });
+
+describe('Ensemble weights', () => {
+  it('in each mode a weight scales the calibrated surprise (a weight on the raw one would vanish in the ranking)', () => {
+    const xs = [...Array.from({ length: 999 }, (_, i) => (i % 10) / 10), 5];
+    const opt = { fireScore: 0.99, weights: { a: 0.5 }, agreementBonus: 0, calibration: 'each' as const, rearmBars: 0, calibrator: { halfLife: 1e12, minHistory: 1 } };
+    const e = new Ensemble([new Fixed('a', xs)], opt);
+    let v = e.evaluate(barInput(0));
+    for (let i = 1; i < xs.length; i++) v = e.evaluate(barInput(0));
+    // 5 beats all 999 earlier values by 4.1 digits: log10(1000) + 4.1, halved.
+    expect(v.surprise).toBeCloseTo(0.5 * (3 + 5 - 0.9), 6);
+  });
+});
