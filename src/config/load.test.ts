@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENGINE_DEFAULTS } from '../engine/options.js';
+import { ENGINE_DEFAULTS, engineOptions } from '../engine/options.js';
 import { buildConfig, ConfigError, loadConfigFile, secretValues } from './load.js';
 
 describe('config', () => {
@@ -16,6 +16,21 @@ describe('config', () => {
     expect(defaults.http).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(defaults.alerts.dir).toBe('./alerts');
     expect(defaults.store.url).toBeUndefined();
+  });
+
+  it('GIVEN engine.ensemble THEN the engine combines detectors that way, and a value out of range names its path', () => {
+    const cfg = buildConfig({ engine: { ensemble: { calibration: 'each', rearmBars: 10, agreementBonus: 0.25, weights: { zscore: 2 } } } }, {});
+    const e = engineOptions(cfg.engine).ensemble;
+    expect(e).toMatchObject({ calibration: 'each', rearmBars: 10, agreementBonus: 0.25, weights: { zscore: 2 }, fireScore: ENGINE_DEFAULTS.ensemble.fireScore });
+    try {
+      buildConfig({ engine: { ensemble: { fireScore: 2, calibration: 'loud', weights: { nope: 1 } } } }, {});
+      expect.unreachable();
+    } catch (err) {
+      const p = (err as ConfigError).problems.join('\n');
+      expect(p).toContain('engine.ensemble.fireScore');
+      expect(p).toContain('engine.ensemble.calibration');
+      expect(p).toContain('engine.ensemble.weights');
+    }
   });
 
   it('lists every problem with its path and a hint', () => {

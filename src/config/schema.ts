@@ -41,6 +41,17 @@ const engineSchema = z
     warmupBars: z.number().int().min(0),
     lateAlertMaxAgeMs: z.number().int().min(0),
     detectors: z.array(z.enum(DETECTOR_NAMES)).min(1),
+    /** How the detectors' findings combine into one score (docs/engine.md, "Ensemble"). */
+    ensemble: z
+      .object({
+        fireScore: z.number().min(0.5).max(1),
+        calibration: z.enum(['combined', 'each']),
+        rearmBars: z.number().int().min(0).max(100_000),
+        agreementBonus: z.number().min(0).max(2),
+        weights: z.partialRecord(z.enum(DETECTOR_NAMES), z.number().min(0).max(10)),
+      })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
