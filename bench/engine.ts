@@ -96,10 +96,19 @@ function memoryPerStream(n: number): { bytes: number; accounted: number } {
 
 export const run: BenchRunner = async ({ quick }) => {
   const ticks = workload(quick ? 20 : 100, quick ? 600 : 3600);
-  const reps = quick ? 2 : 3;
-  const stat = throughput(ticks, { detectors: STATISTICAL_DETECTORS }, reps);
-  const full = throughput(ticks, {}, reps);
-  const parse = parseRate(ticks, reps);
+  // The machine is shared: rounds are interleaved (statistical, full, parse, then again) so a noisy
+  // spell hits all three alike, and each keeps its best round.
+  const rounds = quick ? 2 : 5;
+  const stat = { perSec: 0, bars: 0 };
+  const full = { perSec: 0, bars: 0 };
+  let parse = 0;
+  for (let r = 0; r < rounds; r++) {
+    const s = throughput(ticks, { detectors: STATISTICAL_DETECTORS }, 1);
+    const f = throughput(ticks, {}, 1);
+    if (s.perSec > stat.perSec) Object.assign(stat, s);
+    if (f.perSec > full.perSec) Object.assign(full, f);
+    parse = Math.max(parse, parseRate(ticks, 1));
+  }
   const latStat = latencies(ticks.slice(0, 400_000), { detectors: STATISTICAL_DETECTORS });
   const latFull = latencies(ticks.slice(0, 400_000), {});
   const m1k = memoryPerStream(1000);
