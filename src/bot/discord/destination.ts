@@ -43,6 +43,11 @@ export function classifyDiscordError(err: unknown, where: string): Error {
   return new TemporaryError(`Discord unreachable on ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
+/** True for a failure with no answer from Discord at all (socket closed or reset, DNS, timeout). */
+function isNetworkFailure(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof RateLimitError || err instanceof DiscordAPIError || err instanceof HTTPError);
+}
+
 /** Discord accepts a message nonce of at most this many characters. */
 export const DISCORD_NONCE_MAX = 25;
 
@@ -81,8 +86,16 @@ export class DiscordDestination implements Destination {
     body.enforce_nonce = true;
     const where = `channel ${msg.to.chatId}`;
     let sent: RESTPostAPIChannelMessageResult;
+    const post = () => this.opts.rest.post(Routes.channelMessages(msg.to.chatId), { body, files }) as Promise<RESTPostAPIChannelMessageResult>;
     try {
-      sent = (await this.opts.rest.post(Routes.channelMessages(msg.to.chatId), { body, files })) as RESTPostAPIChannelMessageResult;
+      try {
+        sent = await post();
+      } catch (err) {
+        // A connection that failed without an answer (typically a kept-alive socket the server
+        // closed as we wrote to it) is tried once more at once: the nonce makes the repeat safe.
+        if (!isNetworkFailure(err)) throw err;
+        sent = await post();
+      }
     } catch (err) {
       const e = classifyDiscordError(err, where);
       if (e instanceof PermanentError && this.opts.onLostAccess) {

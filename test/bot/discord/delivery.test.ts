@@ -148,6 +148,18 @@ describe('alert delivery to Discord through the delivery pipeline', () => {
     expect(s.fake.messagesIn(s.alerts)).toHaveLength(1);
   });
 
+  it('GIVEN the connection dies after Discord created the message THEN the send is tried again at once and the nonce keeps it to one message', async () => {
+    const sub = await subscribe(s, {});
+    s.fake.dropAfterNext({ method: 'POST', path: MESSAGES });
+    await s.pipeline.sink.publish(alertFor(sub));
+    await drained(s);
+    const posts = s.fake.requests.filter((r) => r.method === 'POST' && MESSAGES.test(r.path));
+    expect(posts).toHaveLength(2);
+    expect(posts[1]!.json).toMatchObject({ nonce: (posts[0]!.json as { nonce: string }).nonce, enforce_nonce: true });
+    expect(s.fake.messagesIn(s.alerts)).toHaveLength(1);
+    expect(s.dead).toEqual([]);
+  });
+
   it('GIVEN the channel\'s rate-limit bucket is used up THEN the next alert waits for the reset the headers announced and arrives', async () => {
     await s.pipeline.close();
     await s.queues.close();

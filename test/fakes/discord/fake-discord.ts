@@ -159,6 +159,7 @@ export class FakeDiscord {
   private readonly ids = new Snowflakes();
   private readonly events = new EventEmitter();
   private readonly injected: Injected[] = [];
+  private readonly dropAfter: { method?: string | undefined; path: RegExp; times: number }[] = [];
   private readonly routes: Route[] = [];
   private readonly buckets: Buckets;
   private readonly server = http.createServer((req, res) => void this.onHttp(req, res));
@@ -407,6 +408,14 @@ export class FakeDiscord {
     this.injected.push({ ...match, answer: () => rateLimited(retryAfterMs, shape), times });
   }
 
+  /**
+   * The next `times` requests matching are carried out (a message is created) and then the
+   * connection is closed without an answer: what a client sees when a socket dies mid-request.
+   */
+  dropAfterNext(match: { method?: string; path: RegExp }, times = 1): void {
+    this.dropAfter.push({ ...match, times });
+  }
+
   /** The next `times` requests matching get a Discord error (e.g. 403 / 50013). */
   failNext(match: { method?: string; path: RegExp }, status: number, code: number, message: string, times = 1): void {
     this.injected.push({ ...match, answer: () => apiError(status, code, message), times });
@@ -550,6 +559,13 @@ export class FakeDiscord {
       answer = { status: 400, body: { message: `fake discord: ${(err as Error).message}`, code: 50109 } };
     }
     if (rec) this.requests.push({ ...rec, status: answer.status });
+    const drop = rec && this.dropAfter.find((d) => (d.method === undefined || d.method === rec.method) && d.path.test(rec.path));
+    if (drop) {
+      if (--drop.times <= 0) this.dropAfter.splice(this.dropAfter.indexOf(drop), 1);
+      req.socket.destroy();
+      this.changed();
+      return;
+    }
     writeAnswer(res, answer);
     this.changed();
   }
