@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BenchRunner, BenchSection } from './types.js';
@@ -13,19 +14,42 @@ function fmt(v: number): string {
   return v.toFixed(3);
 }
 
+const CHILD_FLAG = '--section';
+
+/** Runs one section in a child process (same Node flags, e.g. --expose-gc) and returns its result. */
+function runSection(name: string, quick: boolean): Promise<BenchSection> {
+  return new Promise((resolve, reject) => {
+    const p = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, name, ...(quick ? ['--quick'] : [])], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: BenchSection | undefined;
+    p.on('message', (m) => (result = m as BenchSection));
+    p.on('error', reject);
+    p.on('exit', (code) => (result ? resolve(result) : reject(new Error(`bench section ${name} failed (exit code ${String(code)})`))));
+  });
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
   const quick = args.includes('--quick');
-  const only = args.filter((a) => !a.startsWith('--'));
+  const child = args.indexOf(CHILD_FLAG);
+  if (child >= 0) {
+    // One section in a process of its own: what a section leaves behind (sockets, timers, a
+    // client still draining a flood) cannot slow the next one down.
+    const name = args[child + 1] ?? '';
+    const mod = (await import(new URL(`./${name}.js`, import.meta.url).href)) as { run: BenchRunner };
+    const result = await mod.run({ quick });
+    process.send?.(result);
+    process.disconnect?.();
+    process.exit(0);
+  }
+  const only = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== CHILD_FLAG);
   const results: BenchSection[] = [];
   for (const name of SECTIONS) {
     if (only.length && !only.includes(name)) continue;
     const url = new URL(`./${name}.js`, import.meta.url);
     if (!existsSync(fileURLToPath(url))) continue;
-    const mod = (await import(url.href)) as { run: BenchRunner };
     if (!json) process.stderr.write(`running ${name}...\n`);
-    results.push(await mod.run({ quick }));
+    results.push(await runSection(name, quick));
   }
   if (json) {
     const out: Record<string, number> = {};
