@@ -18,7 +18,7 @@ import { BackgroundTrainer } from './engine/trainers.js';
 import { DeliveryPipeline } from './delivery/pipeline.js';
 import { createLogger, type Logger } from './ops/log.js';
 import { buildBotRole, buildEngineRole, buildWorkerRole, type RoleApp } from './ops/roles.js';
-import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, mountTelegramWebhook, outboundDestinations, startBots, staticRoutes, type Role } from './ops/compose.js';
+import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, logStreamStatuses, resumeFromWindows, mountTelegramWebhook, outboundDestinations, startBots, staticRoutes, type Role } from './ops/compose.js';
 import { AppMetrics } from './ops/metrics.js';
 import { connectRedis, type RedisClient } from './store/redis-client.js';
 import { RedisStore } from './store/redis.js';
@@ -121,14 +121,10 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
   const feeds = createFeeds({ exchanges: { ...cfg.exchanges } }, engine, {
     clock,
     log,
-    // Streams restored from a snapshot are backfilled from where their windows end, not re-warmed.
-    resumeFrom: (venue, symbol) => {
-      const st = engine.find(venue, symbol);
-      return st && st.short.length > 0 ? st.short.lastTs + engine.options.shortBarMs : undefined;
-    },
+    resumeFrom: resumeFromWindows(engine),
   });
   const cross = attachCrossVenue(engine, { statuses: feeds });
-  feeds.onStatus((c) => log.info({ venue: c.venue, symbol: c.symbol, status: c.status, previous: c.previous, reason: c.reason }, 'stream status'));
+  logStreamStatuses(feeds, log);
 
   // The chat commands' services over the store, the engine and the renderer.
   const resolveSymbol: SymbolResolver = (input, venue) => feeds.catalog.lookup(input, venue);

@@ -15,6 +15,8 @@ import type { Clock } from '../engine/ports/clock.js';
 import type { Destination } from '../engine/ports/destination.js';
 import type { QueueBackend, RateLimiter } from '../engine/ports/queue.js';
 import type { Store } from '../engine/ports/store.js';
+import type { Engine } from '../engine/engine.js';
+import type { FeedSet } from '../engine/feeds/create-feeds.js';
 import type { StaticRoute } from '../delivery/fanout.js';
 import type { InDoubt } from '../delivery/guarantees.js';
 import { ConsoleDestination } from '../delivery/destinations/console.js';
@@ -63,6 +65,22 @@ export function inDoubtReporter(log: Logger, metrics: AppMetrics): (d: InDoubt) 
     if (d.covered) log.info(fields, 'delivery in doubt after a crash: sent again, the platform drops a repeat');
     else log.warn(fields, 'delivery in doubt after a crash: sent again, the reader may see it twice');
   };
+}
+
+/**
+ * Where a stream's feed resumes: a stream restored from a window snapshot is backfilled from where
+ * its windows end instead of being warmed up from scratch.
+ */
+export function resumeFromWindows(engine: Engine): (venue: string, symbol: string) => number | undefined {
+  return (venue, symbol) => {
+    const st = engine.find(venue, symbol);
+    return st && st.short.length > 0 ? st.short.lastTs + engine.options.shortBarMs : undefined;
+  };
+}
+
+/** One log line per stream status change (live, stale, reconnecting, backfilling). */
+export function logStreamStatuses(feeds: Pick<FeedSet, 'onStatus'>, log: Logger): void {
+  feeds.onStatus((c) => log.info({ venue: c.venue, symbol: c.symbol, status: c.status, previous: c.previous, reason: c.reason }, 'stream status'));
 }
 
 export function staticRoutes(cfg: Config): StaticRoute[] {

@@ -27,7 +27,7 @@ import { DeliveryPipeline } from '../delivery/pipeline.js';
 import { RenderPool } from '../render/index.js';
 import { createHttpApp, listen, type RunningServer } from '../web/server.js';
 import { KnownSymbols, RenderedCharts, ReplayPreview } from '../bot/shared/sources.js';
-import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, mountTelegramWebhook, startBots, outboundDestinations, redisCheck, redisParts, staticRoutes, telegramDestination, type Role } from './compose.js';
+import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, logStreamStatuses, resumeFromWindows, mountTelegramWebhook, startBots, outboundDestinations, redisCheck, redisParts, staticRoutes, telegramDestination, type Role } from './compose.js';
 import { LeaseTable, StreamOwnership, handoverBoundMs } from './leases.js';
 import type { Logger } from './log.js';
 import { BoardReader, MarketBoard, type BoardLine } from './market-board.js';
@@ -162,13 +162,10 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
   const feeds = createFeeds({ exchanges }, gate, {
     clock,
     log,
-    resumeFrom: (venue, symbol) => {
-      const st = engine.find(venue, symbol);
-      return st && st.short.length > 0 ? st.short.lastTs + engine.options.shortBarMs : undefined;
-    },
+    resumeFrom: resumeFromWindows(engine),
   });
   const cross = attachCrossVenue(engine, { statuses: feeds });
-  feeds.onStatus((c) => log.info({ venue: c.venue, symbol: c.symbol, status: c.status, previous: c.previous, reason: c.reason }, 'stream status'));
+  logStreamStatuses(feeds, log);
   const subscribed = new Set<string>();
   const engineSnaps = new EngineSnapshots(engine);
 
