@@ -10,14 +10,9 @@ import { MemoryRateLimiter } from '../src/queue/rate-limit.js';
 import { ChartRenderer } from '../src/render/renderer.js';
 import { sampleAlertRequest } from '../src/render/samples.js';
 import { FakeDiscord } from '../test/fakes/discord/index.js';
-import { TickToMessageRig, type TickSample } from '../test/fakes/tick-rig.js';
-import { chatLatencyMeasures, tickLatencyMeasures } from './stats.js';
+import { TickToMessageRig } from '../test/fakes/tick-rig.js';
+import { chatLatencyMeasures, TICK_SAMPLES, TICK_SAMPLES_QUICK, TICK_WARMUP, tickLatencyMeasures } from './stats.js';
 import type { BenchRunner } from './types.js';
-
-/** Spikes measured from tick to message (full run, --quick); the first few warm the path up and are not counted. */
-const TICK_SAMPLES = 60;
-const TICK_SAMPLES_QUICK = 16;
-const TICK_WARMUP = 3;
 
 /**
  * On loopback, with the real discord.js client against the fake Discord:
@@ -76,26 +71,14 @@ export const run: BenchRunner = async ({ quick }) => {
       if (i >= 3) cmdMs.push(performance.now() - t0);
     }
     const rig = await TickToMessageRig.start({ destination: new DiscordDestination({ rest }), to: { platform: 'discord', chatId: channel.id, chatType: 'group' } });
-    const ticks: TickSample[] = [];
-    const missed: string[] = [];
-    try {
-      const total = (quick ? TICK_SAMPLES_QUICK : TICK_SAMPLES) + TICK_WARMUP;
-      for (let i = 0; i < total; i++) {
-        const stream = rig.streams[i % rig.streams.length]!;
-        const arrival = async () => {
-          const before = fake.messages.length;
-          const mine = () => fake.messages.slice(before).some((m) => m.attachments.length > 0 && JSON.stringify(m.embeds).includes(stream.symbol) && JSON.stringify(m.embeds).includes(stream.venue));
-          await fake.until(mine, `the ${stream.venue} ${stream.symbol} alert`);
-          return performance.now();
-        };
-        const x = await rig.sample(stream, arrival);
-        if (i < TICK_WARMUP) continue;
-        if ('missed' in x) missed.push(x.missed);
-        else ticks.push(x);
-      }
-    } finally {
-      await rig.close();
-    }
+    const { ticks, missed } = await rig
+      .run(quick ? TICK_SAMPLES_QUICK : TICK_SAMPLES, TICK_WARMUP, (stream) => async () => {
+        const before = fake.messages.length;
+        const mine = () => fake.messages.slice(before).some((m) => m.attachments.length > 0 && JSON.stringify(m.embeds).includes(stream.symbol) && JSON.stringify(m.embeds).includes(stream.venue));
+        await fake.until(mine, `the ${stream.venue} ${stream.symbol} alert`);
+        return performance.now();
+      })
+      .finally(() => rig.close());
     return {
       name: 'discord',
       measures: [...tickLatencyMeasures('discord', 'Discord', ticks, missed.length), ...chatLatencyMeasures('discord', 'Discord', alertMs, cmdMs, 'over the gateway')],

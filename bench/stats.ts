@@ -37,3 +37,8 @@ export function tickLatencyMeasures(platform: 'telegram' | 'discord', title: str
     { key: `${platform}.tick_to_message.samples`, label: `tick to ${title} message: samples (spikes without a message: ${missed})`, value: samples.length, unit: 'spikes' },
   ];
 }
+
+/** Spikes measured from tick to message (full run, --quick); the first few warm the path up and are not counted. */
+export const TICK_SAMPLES = 60;
+export const TICK_SAMPLES_QUICK = 16;
+export const TICK_WARMUP = 3;

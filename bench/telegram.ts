@@ -8,14 +8,9 @@ import { MemoryRateLimiter } from '../src/queue/rate-limit.js';
 import { ChartRenderer } from '../src/render/renderer.js';
 import { sampleAlertRequest } from '../src/render/samples.js';
 import { FakeTelegram, type RecordedCall } from '../test/fakes/telegram/index.js';
-import { TickToMessageRig, type TickSample } from '../test/fakes/tick-rig.js';
-import { chatLatencyMeasures, tickLatencyMeasures } from './stats.js';
+import { TickToMessageRig } from '../test/fakes/tick-rig.js';
+import { chatLatencyMeasures, TICK_SAMPLES, TICK_SAMPLES_QUICK, TICK_WARMUP, tickLatencyMeasures } from './stats.js';
 import type { BenchRunner } from './types.js';
-
-/** Spikes measured from tick to message (full run, --quick); the first few warm the path up and are not counted. */
-const TICK_SAMPLES = 60;
-const TICK_SAMPLES_QUICK = 16;
-const TICK_WARMUP = 3;
 
 /**
  * On loopback, with the real grammY client against the fake Bot API:
@@ -75,25 +70,13 @@ export const run: BenchRunner = async ({ quick }) => {
       if (i >= 3) cmdMs.push(performance.now() - t0);
     }
     const rig = await TickToMessageRig.start({ destination: telegram.destination, to: { platform: 'telegram', chatId: String(chat.id), chatType: 'private' } });
-    const ticks: TickSample[] = [];
-    const missed: string[] = [];
-    try {
-      const total = (quick ? TICK_SAMPLES_QUICK : TICK_SAMPLES) + TICK_WARMUP;
-      for (let i = 0; i < total; i++) {
-        const stream = rig.streams[i % rig.streams.length]!;
-        const arrival = () => {
-          const from = fake.calls.length;
-          const mine = (c: RecordedCall) => c.method === 'sendPhoto' && c.status === 200 && (c.visibleText ?? '').includes(`${stream.symbol} anomaly`) && (c.visibleText ?? '').includes(`Venue: ${stream.venue}`);
-          return fake.waitFor(mine, `the ${stream.venue} ${stream.symbol} alert`, from).then(() => performance.now());
-        };
-        const x = await rig.sample(stream, arrival);
-        if (i < TICK_WARMUP) continue;
-        if ('missed' in x) missed.push(x.missed);
-        else ticks.push(x);
-      }
-    } finally {
-      await rig.close();
-    }
+    const { ticks, missed } = await rig
+      .run(quick ? TICK_SAMPLES_QUICK : TICK_SAMPLES, TICK_WARMUP, (stream) => () => {
+        const from = fake.calls.length;
+        const mine = (c: RecordedCall) => c.method === 'sendPhoto' && c.status === 200 && (c.visibleText ?? '').includes(`${stream.symbol} anomaly`) && (c.visibleText ?? '').includes(`Venue: ${stream.venue}`);
+        return fake.waitFor(mine, `the ${stream.venue} ${stream.symbol} alert`, from).then(() => performance.now());
+      })
+      .finally(() => rig.close());
     return {
       name: 'telegram',
       measures: [...tickLatencyMeasures('telegram', 'Telegram', ticks, missed.length), ...chatLatencyMeasures('telegram', 'Telegram', alertMs, cmdMs, 'through long polling')],

@@ -179,6 +179,23 @@ export class TickToMessageRig {
   }
 
   /**
+   * `warmup + count` samples over the streams in turn; the first `warmup` warm the path up and are
+   * not kept. `arrivalFor(stream)` gives the `arrival` of one sample (see `sample`).
+   */
+  async run(count: number, warmup: number, arrivalFor: (stream: RigStream) => () => Promise<number>): Promise<{ ticks: TickSample[]; missed: string[] }> {
+    const ticks: TickSample[] = [];
+    const missed: string[] = [];
+    for (let i = 0; i < warmup + count; i++) {
+      const stream = this.streams[i % this.streams.length]!;
+      const x = await this.sample(stream, arrivalFor(stream));
+      if (i < warmup) continue;
+      if ('missed' in x) missed.push(x.missed);
+      else ticks.push(x);
+    }
+    return { ticks, missed };
+  }
+
+  /**
    * One sample: a spike on `symbol` within one bar, then, once the bar's end plus the engine's
    * late-trade grace has passed, the ordinary trade that closes the bar, the moment the engine can
    * judge it. `arrival` is called just before that trade is sent and resolves when the fake
