@@ -26,6 +26,15 @@ const INTERVAL_SAMPLE_ROWS = 64;
 /** Series (not prices) measure moves over this many bars and cool down for this many. */
 export const SERIES_MOVE_BARS = 12;
 export const SERIES_COOLDOWN_BARS = 60;
+/**
+ * The score a series bar needs to alert, per sensitivity. A series score is 1 minus the share of
+ * the stream's own history at least as unusual (each detector calibrated on the stream), so 0.9985
+ * reads "rarer than about 1 bar in 670". Series alert on the score alone: their anomalies include
+ * changes of pattern with no move (a daily cycle that skips its rise, a flat stretch), so the
+ * price rules' move-in-sigmas gate would drop them, and the ensemble's re-arm already keeps one
+ * anomaly to one alert. Measured on NAB in docs/eval.md.
+ */
+export const SERIES_MIN_SCORE: Readonly<Record<Sensitivity, number>> = { high: 0.997, normal: 0.9985, low: 0.9995 };
 const DEFAULT_VENUE = 'replay';
 
 export interface ReplayResult {
@@ -87,7 +96,7 @@ function setup(path: string, first: InputRecord[], opts: ReplayOptions, onAlert:
     engineOpts = { ...engineOpts, shortBarMs: interval, longBarMs: interval * 60, returns: series ? 'diff' : 'log', lateTickGraceMs: 0 };
     rule = makeRule({
       ...preset,
-      movePct: series ? 0 : preset.movePct,
+      ...(series ? { minScore: SERIES_MIN_SCORE[opts.sensitivity], movePct: 0, minMoveSigma: 0 } : {}),
       moveWindowMs: interval * SERIES_MOVE_BARS,
       cooldownMs: interval * SERIES_COOLDOWN_BARS,
     });

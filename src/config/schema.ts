@@ -47,6 +47,7 @@ const engineSchema = z
         fireScore: z.number().min(0.5).max(1),
         calibration: z.enum(['combined', 'each']),
         rearmBars: z.number().int().min(0).max(100_000),
+        rearmMargin: z.number().min(0).max(10),
         agreementBonus: z.number().min(0).max(2),
         weights: z.partialRecord(z.enum(DETECTOR_NAMES), z.number().min(0).max(10)),
       })

@@ -90,7 +90,7 @@ export const ENGINE_DEFAULTS: Readonly<EngineOptions> = Object.freeze<EngineOpti
   level: LEVEL_DEFAULTS,
   discord: DISCORD_DEFAULTS,
   discordLong: DISCORD_LONG_DEFAULTS,
-  ensemble: { fireScore: 0.99, weights: {}, agreementBonus: 0.5, calibration: 'combined' as const, rearmBars: 0 },
+  ensemble: { fireScore: 0.99, weights: {}, agreementBonus: 0.5, calibration: 'combined' as const, rearmBars: 0, rearmMargin: 0 },
   calibrator: CALIBRATOR_DEFAULTS,
 });
 
@@ -102,7 +102,7 @@ export const ENGINE_DEFAULTS: Readonly<EngineOptions> = Object.freeze<EngineOpti
  */
 export const SERIES_DEFAULTS = Object.freeze({
   detectors: SERIES_DETECTORS,
-  ensemble: { agreementBonus: 0.25, calibration: 'each', rearmBars: 100 },
+  ensemble: { agreementBonus: 0, calibration: 'each', rearmBars: 100, rearmMargin: 0.3 },
 } as const satisfies { detectors: readonly DetectorName[]; ensemble: Partial<EngineOptions['ensemble']> });
 
 export type EngineOptionsInput = Partial<Omit<EngineOptions, 'zscore' | 'robust' | 'volratio' | 'burst' | 'iforest' | 'ocsvm' | 'level' | 'discord' | 'discordLong' | 'ensemble' | 'calibrator'>> & {

@@ -47,6 +47,15 @@ beforeAll(() => {
     series.push(`${t},${(50 + 10 * Math.sin(i / 20) + (i === 2500 ? 80 : 0)).toFixed(3)}`);
   }
   writeFileSync(join(dir, 'series.csv'), series.join('\n'));
+  // A 100-bar cycle with a little noise that stalls at its midline for 40 bars: a change of
+  // pattern, never outside the usual range and with no large move.
+  const skipped = ['timestamp,value'];
+  for (let i = 0; i < 3000; i++) {
+    const t = new Date(START + i * 300_000).toISOString().slice(0, 19).replace('T', ' ');
+    const cycle = i >= 2430 && i < 2470 ? 0 : 10 * Math.sin((2 * Math.PI * (i - 25)) / 100);
+    skipped.push(`${t},${(50 + cycle + 0.3 * Math.sin(i * 12.9898)).toFixed(3)}`);
+  }
+  writeFileSync(join(dir, 'series_skip.csv'), skipped.join('\n'));
   writeFileSync(join(dir, 'bad.csv'), 'timestamp,price,amount\n1754913600000,100,1\n1754913601000,abc,1\n');
   writeFileSync(join(dir, 'unknown.txt'), 'hello world\n');
 });
@@ -86,6 +95,17 @@ describe('tickwatch replay', () => {
     const alerts = c.text().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AlertEvent);
     const crash = alerts.find((a) => a.barTs === START + 1900 * 60_000);
     expect(crash?.direction).toBe('down');
+  });
+});
+
+describe('tickwatch replay on value series', () => {
+  it('alerts on a change of pattern with no large move, once, and nowhere else', async () => {
+    const c = collect();
+    await replayFile(join(dir, 'series_skip.csv'), { sensitivity: 'normal', json: true }, c.out);
+    const alerts = c.text().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AlertEvent);
+    const bar = (a: AlertEvent) => (a.barTs - START) / 300_000;
+    expect(alerts.filter((a) => bar(a) >= 2430 && bar(a) < 2470)).toHaveLength(1);
+    expect(alerts.filter((a) => bar(a) < 2430 || bar(a) >= 2470)).toEqual([]);
   });
 });
 

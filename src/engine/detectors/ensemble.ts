@@ -28,6 +28,13 @@ export interface EnsembleOptions {
    * them while the detectors' windows digest it; a stronger one inside the run still scores.
    */
   rearmBars: number;
+  /**
+   * How much a bar must beat the previous `rearmBars` bars by to re-arm, in decades of surprise
+   * (0.3: at least twice as rare as any of them). Without it, an anomaly whose reading stays on a
+   * plateau while it moves through a detector's window (a long pattern, a shifted level) scores
+   * again at every hair's-breadth rise once its onset has left the re-arm window.
+   */
+  rearmMargin: number;
   calibrator: CalibratorOptions;
 }
 
@@ -116,9 +123,10 @@ export class Ensemble {
     if (learn && !each) this.calibrator.add(surprise);
     if (learn && this.recent.length > 0) {
       const r = this.recent;
+      const bar = surprise - this.opt.rearmMargin;
       let beaten = true;
       for (let i = 0; i < r.length; i++) {
-        if (r[i] >= surprise) {
+        if (r[i] >= bar) {
           beaten = false;
           break;
         }

@@ -106,7 +106,7 @@ class Fixed implements Detector {
 }
 
 describe('Ensemble, each detector calibrated', () => {
-  const opt = { fireScore: 0.99, weights: {}, agreementBonus: 0.25, calibration: 'each' as const, rearmBars: 0, calibrator: { halfLife: 1e12, minHistory: 1 } };
+  const opt = { fireScore: 0.99, weights: {}, agreementBonus: 0.25, calibration: 'each' as const, rearmBars: 0, rearmMargin: 0, calibrator: { halfLife: 1e12, minHistory: 1 } };
 
   it('puts detectors of different scales on one: the strongest calibrated surprise plus a share of the runner-up', () => {
     // A reports 1..10 (uniform), B reports 100x larger numbers capped at 40: same ranks, different scales.
@@ -135,6 +135,25 @@ describe('Ensemble, each detector calibrated', () => {
     expect(tail[4]).toBeGreaterThan(0.99); // 6: beats them all
   });
 
+  it('re-arms only past the margin: a reading on a plateau scores at its onset, not at every tiny rise after it', () => {
+    // 2,000 ordinary readings, then ten that each beat the record by a hair (each calibrates to
+    // about log10(2,000): a plateau), then a clear jump.
+    const plateau = Array.from({ length: 10 }, (_, k) => 0.991 + k / 1000);
+    const xs = [...Array.from({ length: 2000 }, (_, i) => (i % 100) / 100), ...plateau, 5];
+    const run = (rearmMargin: number): number[] => {
+      const e = new Ensemble([new Fixed('a', xs)], { ...opt, rearmBars: 3, rearmMargin });
+      const scores: number[] = [];
+      for (let i = 0; i < xs.length; i++) scores.push(e.evaluate(barInput(0)).score);
+      return scores.slice(-11);
+    };
+    const without = run(0);
+    const withMargin = run(0.3);
+    expect(without.filter((s) => s > 0.99)).toHaveLength(11); // every hair's-breadth record re-arms
+    expect(withMargin[0]).toBeGreaterThan(0.99); // the onset
+    expect(withMargin.slice(1, 10)).toEqual(Array(9).fill(0)); // the plateau after it
+    expect(withMargin[10]).toBeGreaterThan(0.99); // a jump four decades past the plateau
+  });
+
   it('a detector that is not ready yet counts as silent and does not learn', () => {
     const e = new Ensemble([new Fixed('a', [-1])], opt);
     for (let i = 0; i < 10; i++) expect(e.evaluate(barInput(0)).surprise).toBe(0);
@@ -144,7 +163,7 @@ describe('Ensemble, each detector calibrated', () => {
 describe('Ensemble weights', () => {
   it('in each mode a weight scales the calibrated surprise (a weight on the raw one would vanish in the ranking)', () => {
     const xs = [...Array.from({ length: 999 }, (_, i) => (i % 10) / 10), 5];
-    const opt = { fireScore: 0.99, weights: { a: 0.5 }, agreementBonus: 0, calibration: 'each' as const, rearmBars: 0, calibrator: { halfLife: 1e12, minHistory: 1 } };
+    const opt = { fireScore: 0.99, weights: { a: 0.5 }, agreementBonus: 0, calibration: 'each' as const, rearmBars: 0, rearmMargin: 0, calibrator: { halfLife: 1e12, minHistory: 1 } };
     const e = new Ensemble([new Fixed('a', xs)], opt);
     let v = e.evaluate(barInput(0));
     for (let i = 1; i < xs.length; i++) v = e.evaluate(barInput(0));
