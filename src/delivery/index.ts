@@ -2,7 +2,6 @@
 export { DELIVERY_DEFAULTS, DeliveryPipeline, queueStatus, type DeliverJob, type DeliveryDeps, type DeliveryOptions, type QueueStatus } from './pipeline.js';
 export { HIGH_SEVERITY, type SeverityRule, type StaticRoute } from './fanout.js';
 export { PLATFORM_RATES, type PlatformRates } from './rates.js';
-export { MemoryAttemptLedger, type AttemptLedger, type AttemptMarker } from './attempts.js';
 export { DISCORD_NONCE_WINDOW_MS, PLATFORM_GUARANTEES, type InDoubt, type PlatformGuarantee, type RepeatGuard } from './guarantees.js';
 export { ConsoleDestination } from './destinations/console.js';
 export { createEmailDestination, EmailDestination, SMTP_TIMEOUT_MS, type EmailOptions, type EmailTarget } from './destinations/email.js';

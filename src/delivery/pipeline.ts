@@ -5,11 +5,10 @@ import type { BarSource, ChartPort } from '../engine/ports/chart.js';
 import type { Clock } from '../engine/ports/clock.js';
 import type { ChartAttachment, Destination, OutboundMessage } from '../engine/ports/destination.js';
 import type { DeadLetter, Job, JobQueue, JobSpec, QueueBackend, QueueCounts, QueueOptions, QueueWorker, RateLimiter } from '../engine/ports/queue.js';
-import type { AlertRetention, ChatAddress, Store, Subscription } from '../engine/ports/store.js';
+import type { AlertRetention, AttemptStore, ChatAddress, Store, Subscription } from '../engine/ports/store.js';
 import { ALERT_RETENTION_DEFAULTS } from '../engine/services/alerts.js';
 import { QuietHoursClock } from '../engine/services/quiet-hours.js';
 import { pauseChat } from '../engine/services/subscriptions.js';
-import { isAttemptLedger, MemoryAttemptLedger, type AttemptLedger } from './attempts.js';
 import { alertDeliveryId, alertJobId, burstDeliveryId, deliverQueueName, destinationKey, RENDER_QUEUE } from './address.js';
 import { HIGH_SEVERITY, planFanOut, type Recipient, type SeverityRule, type StaticRoute } from './fanout.js';
 import { inDoubt, type InDoubt } from './guarantees.js';
@@ -82,11 +81,8 @@ export interface DeliveryDeps {
   platforms?: readonly string[] | undefined;
   routes?: readonly StaticRoute[] | undefined;
   chart?: ChartDeps | undefined;
-  /**
-   * Send-attempt markers (default: the store when it keeps them, as RedisStore and MemoryStore
-   * do; otherwise markers in this process's memory).
-   */
-  attempts?: AttemptLedger | undefined;
+  /** Send-attempt markers (default: the store's). */
+  attempts?: AttemptStore | undefined;
   /** A delivery in doubt is being sent again (see guarantees.ts); for logs and metrics. */
   onInDoubt?: ((d: InDoubt) => void) | undefined;
   options?: Partial<DeliveryOptions> | undefined;
@@ -121,11 +117,11 @@ export class DeliveryPipeline {
   private readonly routes: readonly StaticRoute[];
   private readonly quiet = new QuietHoursClock();
   private readonly workers: QueueWorker[] = [];
-  private readonly attempts: AttemptLedger;
+  private readonly attempts: AttemptStore;
 
   constructor(private readonly deps: DeliveryDeps) {
     this.options = { ...DELIVERY_DEFAULTS, ...deps.options };
-    this.attempts = deps.attempts ?? (isAttemptLedger(deps.store) ? deps.store : new MemoryAttemptLedger(() => deps.clock.now()));
+    this.attempts = deps.attempts ?? deps.store;
     this.destinations = new Map(deps.destinations.map((d) => [d.platform, d]));
     this.platforms = new Set(deps.platforms ?? this.destinations.keys());
     this.routes = deps.routes ?? [];

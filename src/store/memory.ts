@@ -1,20 +1,22 @@
 import type { AlertEvent } from '../engine/core/types.js';
 import { systemClock, type Clock } from '../engine/ports/clock.js';
-import type {
-  AlertRetention,
-  BurstOffer,
-  BurstTaken,
-  DeliveryReceipt,
-  FeedbackTally,
-  LimitScope,
-  PutOutcome,
-  Store,
-  Subscription,
-  SubscriptionLimits,
-  Vote,
-  WindowSnapshot,
+import {
+  nextMarker,
+  type AlertRetention,
+  type AttemptMarker,
+  type AttemptStart,
+  type BurstOffer,
+  type BurstTaken,
+  type DeliveryReceipt,
+  type FeedbackTally,
+  type LimitScope,
+  type PutOutcome,
+  type Store,
+  type Subscription,
+  type SubscriptionLimits,
+  type Vote,
+  type WindowSnapshot,
 } from '../engine/ports/store.js';
-import { nextMarker, type AttemptLedger, type AttemptMarker, type AttemptStart } from '../delivery/attempts.js';
 import { BURST_TTL_WINDOWS, byNewest, chatIndexKey, limitField, limitOutcome, tally, userIndexKey } from './shared.js';
 
 /** Expired entries are swept after this many writes (reads skip them anyway). */
@@ -37,7 +39,7 @@ interface BurstWindow {
  * no Redis is configured, so that `npm start` works on a bare machine. Values are copied in and
  * out, so callers can never mutate stored state by accident.
  */
-export class MemoryStore implements Store, AttemptLedger {
+export class MemoryStore implements Store {
   readonly kind = 'memory';
   /** The record for indexing, and its JSON: what readers get back, parsed afresh (as from Redis). */
   private readonly subs = new Map<string, { sub: Subscription; json: string }>();

@@ -1,6 +1,8 @@
 import type { AlertEvent } from '../engine/core/types.js';
 import type {
   AlertRetention,
+  AttemptMarker,
+  AttemptStart,
   BurstOffer,
   BurstTaken,
   DeliveryReceipt,
@@ -13,7 +15,6 @@ import type {
   Vote,
   WindowSnapshot,
 } from '../engine/ports/store.js';
-import type { AttemptLedger, AttemptMarker, AttemptStart } from '../delivery/attempts.js';
 import { checkPrefix, connectRedis, LuaScripts, toBuffer, type RedisClient, type RedisConnection } from './redis-client.js';
 import { STORE_SCRIPTS, type StoreScript } from './redis-scripts.js';
 import { BURST_TTL_WINDOWS, byNewest, chatIndexKey, limitField, limitOutcome, tally, userIndexKey } from './shared.js';
@@ -110,7 +111,7 @@ export interface RedisStoreOptions {
  * set indexes by symbol, chat and user beside it; updates are compare-and-set so that concurrent
  * writers (a bot command and a delivery worker pausing a chat) never lose each other's change.
  */
-export class RedisStore implements Store, AttemptLedger {
+export class RedisStore implements Store {
   readonly kind = 'redis';
   readonly keys: StoreKeys;
   private readonly scripts: LuaScripts<StoreScript>;

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AttemptLedger } from '../../src/delivery/attempts.js';
 import { presetRule } from '../../src/engine/core/rules.js';
 import type { AlertEvent } from '../../src/engine/core/types.js';
 import { subscriptionId, type ChatAddress, type Store, type Subscription, type SubscriptionLimits } from '../../src/engine/ports/store.js';
 
 export interface StoreFixture {
-  /** Both stores keep the delivery pipeline's send-attempt markers too. */
-  store: Store & AttemptLedger;
+  store: Store;
   cleanup(): Promise<void>;
 }
 
@@ -55,7 +53,7 @@ export function makeAlert(over: Partial<AlertEvent> = {}): AlertEvent {
 export function storeConformance(name: string, open: () => Promise<StoreFixture>): void {
   describe(`store conformance: ${name}`, () => {
     let fx: StoreFixture;
-    let store: Store & AttemptLedger;
+    let store: Store;
     beforeAll(async () => {
       fx = await open();
       store = fx.store;

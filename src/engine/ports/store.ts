@@ -3,7 +3,7 @@ import type { AlertEvent } from '../core/types.js';
 
 /**
  * The state tickwatch keeps: who watches what, window snapshots, alert history, delivery receipts
- * and the small coordination records of delivery (burst windows). Narrow, domain-level interfaces
+ * and the small coordination records of delivery (send-attempt markers, burst windows). Narrow, domain-level interfaces
  * (like grammY's StorageAdapter) so that an in-memory map and Redis implement the same contract;
  * test/store runs one conformance suite against every implementation.
  */
@@ -166,6 +166,49 @@ export interface ReceiptStore {
   putReceipt(deliveryId: string, receipt: DeliveryReceipt, ttlMs: number): Promise<boolean>;
 }
 
+/**
+ * A durable "attempting" marker written just before a delivery goes to its platform, beside the
+ * receipt written just after. A marker without a receipt means a send started and its outcome is
+ * unknown (the worker died, or the request failed or timed out after the platform may have
+ * accepted it): the delivery is **in doubt**. The next run of the job learns it from the answer of
+ * `markAttempt` and applies the in-doubt policy (`src/delivery/guarantees.ts`).
+ */
+export interface AttemptMarker {
+  /** When the latest send started. */
+  at: number;
+  /** The job attempt that started it (1-based). */
+  attempt: number;
+  /**
+   * When the first send that left no receipt started: a platform may have taken the message
+   * then, so a repeat's distance from it is what a platform's dedupe window must cover.
+   */
+  firstAt: number;
+}
+
+/** What a send about to start records. */
+export interface AttemptStart {
+  at: number;
+  attempt: number;
+}
+
+/** The marker a send replaces `before` with: the latest send, keeping the first one's time. */
+export function nextMarker(before: AttemptMarker | null | undefined, start: AttemptStart): AttemptMarker {
+  return { at: start.at, attempt: start.attempt, firstAt: before?.firstAt ?? start.at };
+}
+
+/** One send-attempt marker per delivery id: the send ledger that makes a send in doubt visible. */
+export interface AttemptStore {
+  /**
+   * Records that a send of the delivery is starting and answers the marker it replaces: null on
+   * a first send; otherwise an earlier send that left no receipt (the caller checked it). The
+   * marker keeps the first such send's time (`firstAt`) across repeats.
+   */
+  markAttempt(deliveryId: string, start: AttemptStart, ttlMs: number): Promise<AttemptMarker | null>;
+  getAttempt(deliveryId: string): Promise<AttemptMarker | null>;
+  /** Drops the marker once the receipt is stored. */
+  clearAttempt(deliveryId: string): Promise<void>;
+}
+
 export type BurstOffer =
   | { action: 'send' }
   /** Held for the merged message; `first` means the caller must schedule the flush at flushAt. */
@@ -194,7 +237,7 @@ export interface BurstStore {
 }
 
 /** Everything a deployment keeps; one implementation backs all of it. */
-export interface Store extends SubscriptionStore, SnapshotStore, AlertStore, ReceiptStore, BurstStore {
+export interface Store extends SubscriptionStore, SnapshotStore, AlertStore, ReceiptStore, AttemptStore, BurstStore {
   /** `memory` or `redis`, for status output. */
   readonly kind: string;
   close(): Promise<void>;
