@@ -1,6 +1,7 @@
 /**
  * What stops a repeated send from becoming a second message, per platform, and what the pipeline
- * does with a delivery in doubt (a send started and left no receipt: see `attempts.ts`).
+ * does with a delivery in doubt (a send started and left no receipt: see `AttemptStore` in
+ * `src/engine/ports/store.ts`).
  *
  * Policy: an in-doubt delivery is **sent again**, on every platform. A lost alert is worse than a
  * repeated one; where the platform or the receiver honours the delivery id, the repeat is dropped

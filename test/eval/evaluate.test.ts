@@ -7,7 +7,8 @@ import { GaussianBaseline } from '../../eval/baselines.js';
 import { readBarInput } from '../../eval/bars.js';
 import { evaluate, groupOf } from '../../eval/evaluate.js';
 import { loadLabelledSet, loadNab, LabelError } from '../../eval/labels.js';
-import { combineRows, nabResult, sweepRows, type Profiles } from '../../eval/nab.js';
+import { scoreRows } from '../../eval/engine-run.js';
+import { combineRows, loadProfiles, nabResult, sweepRows, type Profiles } from '../../eval/nab.js';
 
 const PROFILES: Profiles = { standard: { tpWeight: 1, fpWeight: 0.11, fnWeight: 1 } };
 const START = Date.UTC(2024, 0, 1);
@@ -85,4 +86,21 @@ describe.runIf(haveNab)('NAB reproduction', () => {
     expect(std.raw).toBeCloseTo(WINDOWED_GAUSSIAN_RAW_STANDARD, 4);
     expect(std.score).toBeCloseTo(39.6, 1);
   });
+
+  it('the ensemble (tickwatch score, series defaults) keeps the NAB scores docs/eval.md and the README report, on all three profiles', async () => {
+    const set = loadNab(NAB);
+    const profiles = loadProfiles(join(NAB, 'config', 'profiles.json'));
+    const parts = [];
+    let id = 0;
+    for (const f of set.files) {
+      const r = await scoreRows(f.path, { sensitivity: 'normal' });
+      parts.push(sweepRows(r.ts, r.scores, f.windows, id));
+      id += f.windows.length;
+    }
+    const byProfile = Object.fromEntries(nabResult(combineRows(parts), profiles).map((p) => [p.profile, p.score]));
+    // Reported: 65.9 / 55.3 / 71.5. A change that lowers them must lower the reported numbers too.
+    expect(byProfile.standard).toBeGreaterThanOrEqual(65.85);
+    expect(byProfile.reward_low_FP_rate).toBeGreaterThanOrEqual(55.25);
+    expect(byProfile.reward_low_FN_rate).toBeGreaterThanOrEqual(71.45);
+  }, 180_000);
 });
