@@ -4,7 +4,6 @@
  * webhook route, Discord sharding, and the Redis connections. Only src/main.ts and
  * src/ops/roles.ts call these.
  */
-import { autoRetry } from '@grammyjs/auto-retry';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Bot, webhookCallback } from 'grammy';
 import { Client, type ClientOptions } from 'discord.js';
@@ -27,7 +26,9 @@ import { RedisRateLimiter } from '../queue/rate-limit.js';
 import { connectRedis, type RedisClient } from '../store/redis-client.js';
 import { RedisStore } from '../store/redis.js';
 import { DiscordDestination, PauseNotices, discordClientOptions, discordRest } from '../bot/discord/index.js';
-import { TELEGRAM_DEFAULT_API_ROOT, TELEGRAM_RETRY_MAX_ATTEMPTS, TELEGRAM_RETRY_MAX_DELAY_S } from '../bot/telegram/bot.js';
+import { discordRetryWatch, type DiscordRetryWatch } from '../bot/discord/client.js';
+import type { OnPlatformRetry } from '../bot/shared/retries.js';
+import { TELEGRAM_DEFAULT_API_ROOT, TELEGRAM_RETRY_MAX_ATTEMPTS, TELEGRAM_RETRY_MAX_DELAY_S, telegramAutoRetry } from '../bot/telegram/bot.js';
 import { TelegramDestination } from '../bot/telegram/index.js';
 import type { Logger } from './log.js';
 import type { AppMetrics } from './metrics.js';
@@ -64,6 +65,22 @@ export function inDoubtReporter(log: Logger, metrics: AppMetrics): (d: InDoubt) 
     const fields = { delivery: d.deliveryId, platform: d.platform, guard: d.guard, sinceMs: d.sinceMs, previousAttempt: d.previousAttempt, covered: d.covered };
     if (d.covered) log.info(fields, 'delivery in doubt after a crash: sent again, the platform drops a repeat');
     else log.warn(fields, 'delivery in doubt after a crash: sent again, the reader may see it twice');
+  };
+}
+
+/**
+ * The chat clients' own retries (Telegram's auto-retry, discord.js REST): one warning per retry,
+ * counted in /metrics by platform and reason, so that a platform throttling or failing shows
+ * while the client works through it. Build one per process and hand it to every chat client.
+ */
+export function platformRetryReporter(log: Logger, metrics: AppMetrics): OnPlatformRetry {
+  return (r) => {
+    metrics.platformRetried(r.platform, r.reason);
+    const what = r.reason === 'rate_limited' ? 'rate limited' : r.reason === 'server_error' ? 'server error' : 'network error';
+    log.warn(
+      { platform: r.platform, reason: r.reason, method: r.method, route: r.route, status: r.status, waitMs: r.waitMs, retryAfterMs: r.retryAfterMs, attempt: r.attempt, limit: r.limit, global: r.global, scope: r.scope, cause: r.cause },
+      `${r.platform} ${what}: the client retries`,
+    );
   };
 }
 
@@ -118,26 +135,26 @@ export function outboundDestinations(cfg: Config): { destinations: Destination[]
 }
 
 /** Telegram delivery without the bot's update handling (the worker role): the same client setup as TelegramBot. */
-export function telegramDestination(cfg: Config, clock: Clock): TelegramDestination | null {
+export function telegramDestination(cfg: Config, clock: Clock, onRetry?: OnPlatformRetry): TelegramDestination | null {
   const token = cfg.secrets.telegramToken;
   if (!token) return null;
   const bot = new Bot(token, { client: { apiRoot: cfg.telegram.apiRoot ?? TELEGRAM_DEFAULT_API_ROOT } });
-  bot.api.config.use(autoRetry({ maxDelaySeconds: TELEGRAM_RETRY_MAX_DELAY_S, maxRetryAttempts: TELEGRAM_RETRY_MAX_ATTEMPTS }));
+  bot.api.config.use(telegramAutoRetry({ maxDelaySeconds: TELEGRAM_RETRY_MAX_DELAY_S, maxRetryAttempts: TELEGRAM_RETRY_MAX_ATTEMPTS }, onRetry));
   return new TelegramDestination(bot.api, { clock });
 }
 
 /** Discord delivery over REST (no gateway), with the pause notices a lost channel gets. */
-export function discordDestination(cfg: Config, store: Store, clock: Clock, onError: (err: unknown, context: string) => void): DiscordDestination | null {
+export function discordDestination(cfg: Config, store: Store, clock: Clock, onError: (err: unknown, context: string) => void, onRetry?: OnPlatformRetry): DiscordDestination | null {
   const token = cfg.secrets.discordToken;
   if (!token) return null;
-  const rest = discordRest(token, { apiBase: cfg.discord.apiBase });
+  const rest = discordRest(token, { apiBase: cfg.discord.apiBase }, onRetry);
   const notices = new PauseNotices({ rest, subscriptions: store, clock });
   return new DiscordDestination({ rest, onLostAccess: async (to, why) => void (await notices.tell(to, why)), log: onError });
 }
 
 /** discord.js client options with the configured shards (`discord.shards`, `discord.shardCount`). */
-export function discordGatewayOptions(cfg: Config): ClientOptions {
-  const o: ClientOptions = { ...discordClientOptions({ apiBase: cfg.discord.apiBase }) };
+export function discordGatewayOptions(cfg: Config, retries?: DiscordRetryWatch): ClientOptions {
+  const o: ClientOptions = { ...discordClientOptions({ apiBase: cfg.discord.apiBase }, retries) };
   const d = cfg.discord;
   if (d.shards === 'auto') o.shards = 'auto';
   else if (Array.isArray(d.shards)) {
@@ -147,8 +164,12 @@ export function discordGatewayOptions(cfg: Config): ClientOptions {
   return o;
 }
 
-export function discordGatewayClient(cfg: Config): Client {
-  return new Client(discordGatewayOptions(cfg));
+/** The gateway client; its REST client (interaction replies, lookups) reports its retries to `onRetry`. */
+export function discordGatewayClient(cfg: Config, onRetry?: OnPlatformRetry): Client {
+  const watch = onRetry ? discordRetryWatch(onRetry) : undefined;
+  const client = new Client(discordGatewayOptions(cfg, watch));
+  watch?.attach(client.rest);
+  return client;
 }
 
 /** The path of the Telegram webhook URL, served on the process's HTTP server. */
@@ -229,17 +250,18 @@ export function chatBots(
   clock: Clock,
   onError: (err: unknown, context: string) => void,
   onChatGone: (c: { platform: string; chatId: string }, why: string) => Promise<unknown>,
+  onRetry?: OnPlatformRetry,
 ): { bots: ChatBot[]; telegram: TelegramBot | null } {
   const bots: ChatBot[] = [];
   let telegram: TelegramBot | null = null;
   if (cfg.secrets.telegramToken) {
-    const tg = new TelegramBot({ token: cfg.secrets.telegramToken, apiRoot: cfg.telegram.apiRoot, services, clock, log: onError, onChatGone });
+    const tg = new TelegramBot({ token: cfg.secrets.telegramToken, apiRoot: cfg.telegram.apiRoot, services, clock, log: onError, onChatGone, onRetry });
     telegram = tg;
     // Webhook mode: updates arrive over HTTP; start() registers the URL (see startBots).
     if (cfg.telegram.mode === 'polling') bots.push({ name: 'telegram', start: () => tg.startPolling(), stop: () => tg.stop() });
   }
   if (cfg.secrets.discordToken) {
-    const discord = new DiscordBot({ client: discordGatewayClient(cfg), token: cfg.secrets.discordToken, services, clock, log: onError });
+    const discord = new DiscordBot({ client: discordGatewayClient(cfg, onRetry), token: cfg.secrets.discordToken, services, clock, log: onError });
     bots.push({ name: 'discord', start: () => discord.start(), stop: () => discord.stop() });
   }
   return { bots, telegram };

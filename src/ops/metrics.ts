@@ -17,6 +17,7 @@ export class AppMetrics {
   private readonly deliverySeconds: Histogram<'platform'>;
   private readonly deliveryFailures: Counter<'platform' | 'reason'>;
   private readonly renderSeconds: Histogram<'kind'>;
+  private readonly platformRetries: Counter<'platform' | 'reason'>;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -30,6 +31,12 @@ export class AppMetrics {
       registers,
     });
     this.deliveryFailures = new Counter({ name: 'tickwatch_delivery_failures_total', help: 'Failed delivery attempts, by platform and reason', labelNames: ['platform', 'reason'], registers });
+    this.platformRetries = new Counter({
+      name: 'tickwatch_platform_retries_total',
+      help: 'Calls to a chat platform that its client retried on its own, by platform and reason (rate_limited, server_error, network)',
+      labelNames: ['platform', 'reason'],
+      registers,
+    });
     this.renderSeconds = new Histogram({
       name: 'tickwatch_chart_render_seconds',
       help: 'Chart render time',
@@ -49,6 +56,11 @@ export class AppMetrics {
 
   deliveryFailed(platform: string, reason: string): void {
     this.deliveryFailures.inc({ platform, reason });
+  }
+
+  /** A chat client retries a call: the platform answered 429 (`rate_limited`), 5xx (`server_error`), or not at all (`network`). */
+  platformRetried(platform: string, reason: string): void {
+    this.platformRetries.inc({ platform, reason });
   }
 
   rendered(kind: 'alert' | 'range', seconds: number): void {

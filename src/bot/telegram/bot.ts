@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import { Bot, webhookCallback, type Context } from 'grammy';
+import { Bot, HttpError, webhookCallback, type Context, type Transformer } from 'grammy';
 import type { Chat, User } from 'grammy/types';
 import { COMMANDS } from '../../../commands/index.js';
 import { executeCommand, type AnyCommand, type CommandContext, type CommandLimiter, type CommandServices, type Reply } from '../../../commands/framework.js';
 import { systemClock, type Clock } from '../../engine/ports/clock.js';
 import type { ChatAddress, ChatType } from '../../engine/ports/store.js';
 import { executeAction } from '../shared/actions.js';
+import { networkCause, type OnPlatformRetry } from '../shared/retries.js';
 import { CommandRateLimiter } from '../shared/rate-limit.js';
 import { runCommand } from '../shared/runner.js';
 import { TelegramDestination } from './destination.js';
@@ -28,6 +29,62 @@ export const TELEGRAM_POLL_TIMEOUT_S = 30;
 export const TELEGRAM_RETRY_MAX_DELAY_S = 30;
 export const TELEGRAM_RETRY_MAX_ATTEMPTS = 5;
 
+/** auto-retry's first backoff after a 5xx or a network error (seconds); it doubles at each, up to an hour. */
+const AUTO_RETRY_FIRST_BACKOFF_S = 3;
+const AUTO_RETRY_MAX_BACKOFF_S = 3600;
+
+export interface TelegramRetryOptions {
+  maxDelaySeconds: number;
+  maxRetryAttempts: number;
+}
+
+/**
+ * grammY's auto-retry, with every retry it makes reported to `onRetry`. auto-retry has no hook, so
+ * this one transformer hands it an observed `prev`: it sees each underlying call and its answer,
+ * and tells, by auto-retry's own rules, whether that answer is retried and after what wait (a 429
+ * whose retry_after is within `maxDelaySeconds`, a 5xx, while attempts are left; a network error
+ * always, unless the call was aborted). Installed where auto-retry was: a transformer installed
+ * before it would run once per try, one installed after it once per call.
+ */
+export function telegramAutoRetry(o: TelegramRetryOptions, onRetry?: OnPlatformRetry): Transformer {
+  const retry = autoRetry({ maxDelaySeconds: o.maxDelaySeconds, maxRetryAttempts: o.maxRetryAttempts });
+  if (!onRetry) return retry;
+  return (prev, method, payload, signal) => {
+    // auto-retry's state for this call, mirrored: attempts left for answered failures, next backoff.
+    let left = o.maxRetryAttempts;
+    let backoffS = AUTO_RETRY_FIRST_BACKOFF_S;
+    let attempt = 0;
+    const backoff = (): number => {
+      const s = backoffS;
+      backoffS = Math.min(AUTO_RETRY_MAX_BACKOFF_S, backoffS * 2);
+      return s;
+    };
+    const observed: typeof prev = async (m, p, s) => {
+      let res: Awaited<ReturnType<typeof prev>>;
+      try {
+        res = await prev(m, p, s);
+      } catch (err) {
+        if (err instanceof HttpError && !signal?.aborted) {
+          onRetry({ platform: 'telegram', reason: 'network', method, waitMs: backoff() * 1000, attempt: ++attempt, cause: networkCause(err.error) });
+        }
+        throw err;
+      }
+      if (!res.ok) {
+        const after = res.parameters?.retry_after;
+        if (typeof after === 'number' && after <= o.maxDelaySeconds) {
+          backoffS = AUTO_RETRY_FIRST_BACKOFF_S;
+          if (left-- > 0) onRetry({ platform: 'telegram', reason: 'rate_limited', method, status: res.error_code, waitMs: after * 1000, retryAfterMs: after * 1000, attempt: ++attempt });
+        } else if (res.error_code >= 500) {
+          const waitS = backoff();
+          if (left-- > 0) onRetry({ platform: 'telegram', reason: 'server_error', method, status: res.error_code, waitMs: waitS * 1000, attempt: ++attempt });
+        }
+      }
+      return res;
+    };
+    return retry(observed, method, payload, signal);
+  };
+}
+
 /** getChatMember answers are reused this long for the admin check. */
 export const ADMIN_CACHE_MS = 60_000;
 /** Admin answers and first names remembered, at most (oldest forgotten first). */
@@ -46,6 +103,8 @@ export interface TelegramBotOptions {
   pollTimeoutSeconds?: number | undefined;
   retryMaxDelaySeconds?: number | undefined;
   retryMaxAttempts?: number | undefined;
+  /** Told of every call the client retries on its own (429, 5xx, network). */
+  onRetry?: OnPlatformRetry | undefined;
   /**
    * The bot was removed from a chat or a user blocked it (a my_chat_member update): pause that
    * chat's subscriptions, e.g. `(chat, reason) => subscriptions.pauseChat('telegram', chat.chatId, reason)`.
@@ -98,10 +157,13 @@ export class TelegramBot {
     this.limiter = opts.limiter ?? new CommandRateLimiter();
     this.bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot ?? TELEGRAM_DEFAULT_API_ROOT } });
     this.bot.api.config.use(
-      autoRetry({
-        maxDelaySeconds: opts.retryMaxDelaySeconds ?? TELEGRAM_RETRY_MAX_DELAY_S,
-        maxRetryAttempts: opts.retryMaxAttempts ?? TELEGRAM_RETRY_MAX_ATTEMPTS,
-      }),
+      telegramAutoRetry(
+        {
+          maxDelaySeconds: opts.retryMaxDelaySeconds ?? TELEGRAM_RETRY_MAX_DELAY_S,
+          maxRetryAttempts: opts.retryMaxAttempts ?? TELEGRAM_RETRY_MAX_ATTEMPTS,
+        },
+        opts.onRetry,
+      ),
     );
     this.destination = new TelegramDestination(this.bot.api, { clock: this.clock, mentionLabel: (id) => this.names.get(id) ?? 'watcher' });
     this.install();
