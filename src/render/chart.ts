@@ -3,6 +3,7 @@ import { Chart, LinearScale, LineController, LineElement, PointElement, type Cha
 import { formatPct, type AlertEvent } from '../engine/index.js';
 import { FONT_FAMILY, font } from './fonts.js';
 import { formatCompact, formatTickPrice, niceTicks } from './format.js';
+import { calloutBox, fitText, legendEntries, markLabelBox, type Box, type Size, type TextMeasurer } from './label-box.js';
 import type { ChartModel } from './model.js';
 import type { Palette } from './theme.js';
 import { tickLabels, timeTicks, type ZoneClock } from './time-axis.js';
@@ -13,6 +14,10 @@ export const CHART_HEIGHT = 675;
 
 /** Pixel sizes of the lettering, chosen to stay readable when a phone shows the chart ~380 px wide. */
 const TEXT = { title: 34, detail: 20, tick: 18, callout: 22, note: 17 } as const;
+/** The smallest the header's first line shrinks to before the pair's name is cut short. */
+const MIN_TITLE_TEXT = 24;
+/** Between the pair's name and the change in the header's first line. */
+const TITLE_GAP = 18;
 /** Header lines: title, details, and a legend when several lines are drawn. */
 const HEADER_HEIGHT = 96;
 const LEGEND_HEIGHT = 30;
@@ -31,6 +36,12 @@ const MAX_LABELLED_MARKS = 6;
 const MARK_SIZE = 9;
 /** The dashed line through an alert on an on-demand chart. */
 const RANGE_MARK_LINE_WIDTH = 1.5;
+/** How far the ring at an alert point reaches from its centre (radius 8 and half its 3 px edge). */
+const ALERT_RING_EXTENT = 10;
+/** Between the alert point and its change callout. */
+const CALLOUT_GAP = 16;
+/** Width of the background-coloured edge around an alert marker's label. */
+const LABEL_HALO = 4;
 
 export interface Rect {
   left: number;
@@ -48,6 +59,8 @@ export interface ChartLayout {
   time: { min: number; max: number };
   /** The anomaly window's pixel columns, when the chart explains an alert. */
   window?: { left: number; right: number } | undefined;
+  /** The boxes of the labels placed in the plot: the alert's change callout, the alert marks' changes. */
+  labels: Rect[];
 }
 
 export interface HeaderText {
@@ -144,10 +157,11 @@ export class ScenePainter {
       {
         id: 'tickwatchOver',
         afterDatasetsDraw: (chart) => {
-          const { scene } = now();
-          if (scene.alert) drawAlertMark(ctx, chart, scene.alert, scene.calloutText ?? '', scene.palette);
+          const { scene, layout } = now();
+          const placed = (box: Rect | undefined) => box && layout.labels.push(box);
+          if (scene.alert) placed(drawAlertMark(ctx, chart, scene.alert, scene.calloutText ?? '', scene.palette));
           const marks = scene.marks ?? [];
-          for (const [i, m] of marks.entries()) drawRangeMark(ctx, chart, m, marks.length <= MAX_LABELLED_MARKS, i, scene.palette);
+          for (const [i, m] of marks.entries()) placed(drawRangeMark(ctx, chart, m, marks.length <= MAX_LABELLED_MARKS, i, scene.palette));
         },
         afterDraw: () => drawHeader(ctx, now().scene),
       },
@@ -171,7 +185,7 @@ export class ScenePainter {
   /** Draws `scene`, hands the drawn canvas to `capture`, and tells where the chart's parts went. */
   draw<T>(scene: Scene, capture: () => T): { layout: ChartLayout; captured: T } {
     const { model } = scene;
-    const layout: ChartLayout = { plot: zeroRect(), pricePane: zeroRect(), volumePane: zeroRect(), time: { min: model.xMin, max: model.xMax } };
+    const layout: ChartLayout = { plot: zeroRect(), pricePane: zeroRect(), volumePane: zeroRect(), time: { min: model.xMin, max: model.xMax }, labels: [] };
     const { data, options } = chartConfig(scene);
     const ctx = this.canvas.getContext('2d');
     this.drawing = { scene, layout };
@@ -297,7 +311,7 @@ export function drawNoData(canvas: Canvas, palette: Palette, header: HeaderText,
   ctx.font = font(TEXT.callout, true);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  ctx.fillText(message, CHART_WIDTH / 2, (HEADER_HEIGHT + CHART_HEIGHT) / 2);
+  ctx.fillText(fitText(ctx, message, CHART_WIDTH - PAD.left - PAD.right), CHART_WIDTH / 2, (HEADER_HEIGHT + CHART_HEIGHT) / 2);
   ctx.restore();
 }
 
@@ -372,10 +386,11 @@ function drawVolume(ctx: Ctx, chart: Chart<'line'>, model: ChartModel, palette: 
   ctx.font = font(TEXT.note);
   ctx.textAlign = 'left';
   ctx.textBaseline = 'top';
-  ctx.fillText(`volume · ${model.volumeVenue}`, area.left + 6, v.top + 2);
+  ctx.fillText(fitText(ctx, `volume · ${model.volumeVenue}`, area.right - area.left - 12), area.left + 6, v.top + 2);
 }
 
-function drawAlertMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, text: string, palette: Palette): void {
+/** Draws the alert's line, points and change callout; returns the callout's box. */
+function drawAlertMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, text: string, palette: Palette): Rect | undefined {
   const x = chart.scales.x!;
   const y = chart.scales.y!;
   const area = chart.chartArea;
@@ -400,71 +415,52 @@ function drawAlertMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, text: 
   }
   ring(ctx, px, py, 8, colour, palette.background);
 
-  if (!text) return;
+  if (!text) return undefined;
   ctx.font = font(TEXT.callout, true);
-  const tw = ctx.measureText(text).width;
-  const bw = tw + 24;
-  const bh = TEXT.callout + 18;
-  const { x: bx, y: by } = placeCallout(chart, px, py, bw, bh, alert.direction === 'down' ? 1 : -1);
+  const t = measureText(ctx, text);
+  const size = { width: t.width + 24, height: TEXT.callout + 18 };
+  // Inside the price pane: the callout tells about a price, and the volume pane has its own label.
+  const bounds = { left: area.left, right: area.right, top: y.top, bottom: y.bottom };
+  const point = { left: px - ALERT_RING_EXTENT, right: px + ALERT_RING_EXTENT, top: py - ALERT_RING_EXTENT, bottom: py + ALERT_RING_EXTENT };
+  const box = calloutBox(point, size, bounds, alert.direction === 'down' ? 1 : -1, lineSegments(chart), CALLOUT_GAP);
+  const bw = box.right - box.left;
+  const bh = box.bottom - box.top;
   ctx.fillStyle = palette.calloutBackground;
   ctx.strokeStyle = colour;
   ctx.lineWidth = 2;
   ctx.beginPath();
-  ctx.roundRect(bx, by, bw, bh, 8);
+  ctx.roundRect(box.left, box.top, bw, bh, 8);
   ctx.fill();
   ctx.stroke();
   ctx.fillStyle = colour;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
-  ctx.fillText(text, bx + 12, by + bh / 2 + 1);
-}
-
-/**
- * Where the change text goes: beside the alert point where no price line runs. Before the move the
- * price sat on the far side of the move, so level with the point on its left is usually free.
- */
-function placeCallout(chart: Chart<'line'>, px: number, py: number, w: number, h: number, away: 1 | -1): { x: number; y: number } {
-  const area = chart.chartArea;
-  const gap = 16;
-  const level = py - h / 2;
-  const beyond = away > 0 ? py + gap : py - gap - h;
-  const behind = away > 0 ? py - gap - h : py + gap;
-  const left = px - gap - w;
-  const right = px + gap;
-  const candidates = [
-    { x: left, y: level },
-    { x: left, y: beyond },
-    { x: right, y: beyond },
-    { x: left, y: behind },
-    { x: right, y: behind },
-    { x: right, y: level },
-  ].map((c) => ({ x: c.x, y: Math.min(area.bottom - h - 4, Math.max(area.top + 4, c.y)) }));
-  const segments = lineSegments(chart);
-  const fits = (c: { x: number; y: number }) => c.x >= area.left + 4 && c.x + w <= area.right - 4 && !segments.some((sg) => sg.x1 >= c.x - 4 && sg.x0 <= c.x + w + 4 && sg.y1 >= c.y - 4 && sg.y0 <= c.y + h + 4);
-  return candidates.find(fits) ?? candidates.find((c) => c.x >= area.left && c.x + w <= area.right) ?? candidates[0]!;
+  ctx.fillText(text, box.left + 12 + t.dx, box.top + bh / 2 + 1);
+  return box;
 }
 
 /** Bounding boxes of every drawn line segment, in pixels. */
-function lineSegments(chart: Chart<'line'>): { x0: number; x1: number; y0: number; y1: number }[] {
-  const out: { x0: number; x1: number; y0: number; y1: number }[] = [];
+function lineSegments(chart: Chart<'line'>): Box[] {
+  const out: Box[] = [];
   chart.data.datasets.forEach((_, i) => {
     const pts = chart.getDatasetMeta(i).data as unknown as { x: number; y: number; skip?: boolean }[];
     for (let k = 0; k < pts.length; k++) {
       const a = pts[k]!;
       if (a.skip || !Number.isFinite(a.y)) continue;
       const b = pts[k + 1] && !pts[k + 1]!.skip && Number.isFinite(pts[k + 1]!.y) ? pts[k + 1]! : a;
-      out.push({ x0: Math.min(a.x, b.x), x1: Math.max(a.x, b.x), y0: Math.min(a.y, b.y) - 2, y1: Math.max(a.y, b.y) + 2 });
+      out.push({ left: Math.min(a.x, b.x), right: Math.max(a.x, b.x), top: Math.min(a.y, b.y) - 2, bottom: Math.max(a.y, b.y) + 2 });
     }
   });
   return out;
 }
 
-function drawRangeMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, labelled: boolean, index: number, palette: Palette): void {
+/** Draws an alert's marker on an on-demand chart; returns its label's box when it has one. */
+function drawRangeMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, labelled: boolean, index: number, palette: Palette): Rect | undefined {
   const x = chart.scales.x!;
   const y = chart.scales.y!;
   const area = chart.chartArea;
   const px = x.getPixelForValue(alert.ts);
-  if (px < area.left || px > area.right) return;
+  if (px < area.left || px > area.right) return undefined;
   const py = Math.min(area.bottom - 12, Math.max(area.top + 12, y.getPixelForValue(alert.price)));
   // The marker sits beyond the price in the move's direction, unless that leaves the plot.
   const room = 14 + MARK_SIZE + 4 + 2 * (TEXT.note + 4);
@@ -494,14 +490,23 @@ function drawRangeMark(ctx: Ctx, chart: Chart<'line'>, alert: AlertEvent, labell
   ctx.closePath();
   ctx.stroke();
   ctx.fill();
-  if (!labelled) return;
+  if (!labelled) return undefined;
   ctx.font = font(TEXT.note, true);
-  ctx.textAlign = 'center';
-  ctx.textBaseline = above ? 'bottom' : 'top';
+  const text = formatPct(alert.change.pct);
+  const t = measureText(ctx, text);
   // Stagger neighbouring labels so that close alerts do not print over each other.
   const stagger = (index % 2) * (TEXT.note + 4);
-  ctx.fillText(formatPct(alert.change.pct), px, above ? ty - s - 4 - stagger : ty + s + 4 + stagger);
-  ctx.textAlign = 'left';
+  const mark = { left: px - s, right: px + s, top: ty - s, bottom: ty + s };
+  const box = markLabelBox(mark, t, area, above ? 'above' : 'below', 4 + stagger);
+  // An edge of the background's colour keeps the label whole where a price line runs under it.
+  ctx.save();
+  ctx.strokeStyle = palette.background;
+  ctx.lineWidth = LABEL_HALO;
+  ctx.lineJoin = 'round';
+  ctx.strokeText(text, box.left + t.dx, box.top + t.ascent);
+  ctx.restore();
+  ctx.fillText(text, box.left + t.dx, box.top + t.ascent);
+  return box;
 }
 
 function ring(ctx: Ctx, x: number, y: number, r: number, fill: string, edge: string): void {
@@ -521,20 +526,19 @@ function drawHeader(ctx: Ctx, scene: Pick<Scene, 'palette' | 'header'> & { model
   const line1 = 14;
   ctx.textBaseline = 'top';
   ctx.textAlign = 'left';
-  ctx.font = font(TEXT.title, true);
+  const first = titleLine(ctx, header.title, header.change?.text ?? '', right - left);
+  ctx.font = font(first.size, true);
   ctx.fillStyle = palette.text;
-  ctx.fillText(header.title, left, line1);
-  let x = left + ctx.measureText(header.title).width + 18;
-  if (header.change) {
+  ctx.fillText(first.title, left, line1);
+  let x = left + (first.title ? ctx.measureText(first.title).width + TITLE_GAP : 0);
+  if (header.change && first.change) {
     ctx.fillStyle = header.change.up ? palette.up : palette.down;
-    ctx.fillText(header.change.text, x, line1);
-    x += ctx.measureText(header.change.text).width;
+    ctx.fillText(first.change, x, line1);
+    x += ctx.measureText(first.change).width;
   }
-  let priceLeft = right;
   if (header.price) {
     ctx.fillStyle = palette.text;
-    const w = ctx.measureText(header.price).width;
-    priceLeft = right - w;
+    const priceLeft = right - ctx.measureText(header.price).width;
     if (priceLeft > x + 20) ctx.fillText(header.price, priceLeft, line1);
   }
 
@@ -546,25 +550,77 @@ function drawHeader(ctx: Ctx, scene: Pick<Scene, 'palette' | 'header'> & { model
   const lines = scene.model?.lines ?? [];
   if (lines.length < 2) return;
   ctx.font = font(TEXT.note);
+  const widths = lines.map((l) => LEGEND_SWATCH + ctx.measureText(l.label).width);
+  const hidden = scene.model?.hiddenVenues ?? 0;
+  const shown = legendEntries(widths, hidden, (n) => ctx.measureText(moreText(n)).width, right - left, LEGEND_SPACING);
   let lx = left;
-  for (const l of lines) {
-    const w = 26 + ctx.measureText(l.label).width;
-    if (lx + w > right) break;
+  for (const [i, l] of lines.slice(0, shown).entries()) {
     ctx.fillStyle = l.color;
     ctx.fillRect(lx, LEGEND_Y + 8, 18, l.width + 1);
     ctx.fillStyle = palette.muted;
-    ctx.fillText(l.label, lx + 26, LEGEND_Y);
-    lx += w + 18;
+    ctx.fillText(l.label, lx + LEGEND_SWATCH, LEGEND_Y);
+    lx += widths[i]! + LEGEND_SPACING;
   }
-  const hidden = scene.model?.hiddenVenues ?? 0;
-  if (hidden > 0) ctx.fillText(`+${hidden} more`, lx, LEGEND_Y);
+  const rest = hidden + lines.length - shown;
+  if (rest > 0) {
+    ctx.fillStyle = palette.muted;
+    ctx.fillText(fitText(ctx, moreText(rest), right - lx), lx, LEGEND_Y);
+  }
 }
 
-/** Joins the parts with ` · `, dropping from the end what does not fit. */
+/** Legend entries: a swatch and its gap before the name; the space after each entry. */
+const LEGEND_SWATCH = 26;
+const LEGEND_SPACING = 18;
+
+function moreText(n: number): string {
+  return `+${n} more`;
+}
+
+/**
+ * The header's first line (the pair's name, then the change) at the largest bold size from
+ * TEXT.title down to MIN_TITLE_TEXT at which it fits `width`. At the smallest size the name is cut
+ * short so that the change stays whole; the change is cut only when it alone is wider than `width`.
+ */
+function titleLine(ctx: TextMeasurer & { font: string }, title: string, change: string, width: number): { title: string; change: string; size: number } {
+  const gap = change ? TITLE_GAP : 0;
+  for (let size = TEXT.title; ; size -= 2) {
+    ctx.font = font(size, true);
+    const cw = ctx.measureText(change).width;
+    if (ctx.measureText(title).width + gap + cw <= width) return { title, change, size };
+    if (size - 2 < MIN_TITLE_TEXT) {
+      const fitted = fitText(ctx, change, width);
+      return { title: fitText(ctx, title, width - gap - ctx.measureText(fitted).width), change: fitted, size };
+    }
+  }
+}
+
+/** Joins the parts with ` · `, dropping from the end what does not fit, and cutting the first part short if it alone does not. */
 function fitParts(ctx: Ctx, parts: readonly string[], maxWidth: number): string {
   for (let n = parts.length; n > 0; n--) {
     const s = parts.slice(0, n).join('  ·  ');
     if (ctx.measureText(s).width <= maxWidth) return s;
   }
-  return parts[0] ?? '';
+  return fitText(ctx, parts[0] ?? '', maxWidth);
+}
+
+/** Text's measure at the context's font, for placing it in a box (see label-box.ts). */
+interface MeasuredText extends Size {
+  /** From the box's left edge to where the text is drawn with textAlign 'left'. */
+  dx: number;
+  /** From the box's top edge to the alphabetic baseline. */
+  ascent: number;
+}
+
+/**
+ * The box that `text` fills at the context's font: its advance or its ink, whichever is wider, by
+ * the font's ascent and descent. Leaves the context aligned 'left' on the alphabetic baseline.
+ */
+function measureText(ctx: Ctx, text: string): MeasuredText {
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
+  const m = ctx.measureText(text);
+  const dx = Math.max(0, m.actualBoundingBoxLeft);
+  const ascent = Math.max(m.fontBoundingBoxAscent, m.actualBoundingBoxAscent);
+  const descent = Math.max(m.fontBoundingBoxDescent, m.actualBoundingBoxDescent);
+  return { width: Math.max(m.width, dx + m.actualBoundingBoxRight), height: ascent + descent, dx, ascent };
 }

@@ -6,7 +6,7 @@ import { REFERENCE_SIZE, REFERENCE_TEXT, REFERENCE_WIDTH } from './fixtures/make
 import { decodePng, inkMask, overlap, renderText, type Image } from './helpers.js';
 
 /** Every character the charts print: names, numbers, units, separators and arrows. */
-const CHART_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-%.,:/()·▲▼–σ';
+const CHART_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-%.,:/()·▲▼–σ…';
 /** A private-use code point: no font has it, so it draws as the missing-glyph box. */
 const MISSING = '\uE000';
 /** A glyph this much like the box (intersection over union) would be read as one. */
