@@ -29,7 +29,7 @@ export const TELEGRAM_POLL_TIMEOUT_S = 30;
 export const TELEGRAM_RETRY_MAX_DELAY_S = 30;
 export const TELEGRAM_RETRY_MAX_ATTEMPTS = 5;
 
-/** auto-retry's first backoff after a 5xx or a network error (seconds); it doubles at each, up to an hour. */
+/** auto-retry's first backoff after a 5xx (seconds); it doubles at each, up to an hour. Network failures back off the same way here, up to `maxDelaySeconds`. */
 const AUTO_RETRY_FIRST_BACKOFF_S = 3;
 const AUTO_RETRY_MAX_BACKOFF_S = 3600;
 
@@ -38,50 +38,78 @@ export interface TelegramRetryOptions {
   maxRetryAttempts: number;
 }
 
+/** The abort signal grammY hands a transformer (its own AbortSignal type). */
+type CallSignal = Parameters<Transformer>[3];
+
+/** Waits `ms`, or rejects as soon as the call is aborted. */
+function pause(ms: number, signal: CallSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const aborted = () => new Error('the call was aborted while waiting to retry');
+    if (signal?.aborted) return reject(aborted());
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(aborted());
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /**
- * grammY's auto-retry, with every retry it makes reported to `onRetry`. auto-retry has no hook, so
- * this one transformer hands it an observed `prev`: it sees each underlying call and its answer,
- * and tells, by auto-retry's own rules, whether that answer is retried and after what wait (a 429
- * whose retry_after is within `maxDelaySeconds`, a 5xx, while attempts are left; a network error
- * always, unless the call was aborted). Installed where auto-retry was: a transformer installed
+ * grammY's auto-retry for answered failures (a 429 whose retry_after is within `maxDelaySeconds`,
+ * a 5xx, while attempts are left), and a bounded retry of calls that got no answer at all.
+ *
+ * Network failures are retried here, not by auto-retry: auto-retry retries them without end,
+ * backing off up to an hour, so a delivery caught by a short outage stayed held by its worker
+ * (its alert with it) for up to an hour after the network came back. Here they are retried at most
+ * `maxRetryAttempts` times, backing off from 3 s up to `maxDelaySeconds`; past that the error
+ * reaches the caller, and delivery re-queues the job with its own backoff and in-doubt record.
+ *
+ * Every retry is reported to `onRetry`. auto-retry has no hook, so it is handed an observed `prev`
+ * that sees each underlying call and its answer and tells, by auto-retry's own rules, whether that
+ * answer is retried and after what wait. Installed where auto-retry was: a transformer installed
  * before it would run once per try, one installed after it once per call.
  */
 export function telegramAutoRetry(o: TelegramRetryOptions, onRetry?: OnPlatformRetry): Transformer {
-  const retry = autoRetry({ maxDelaySeconds: o.maxDelaySeconds, maxRetryAttempts: o.maxRetryAttempts });
-  if (!onRetry) return retry;
-  return (prev, method, payload, signal) => {
-    // auto-retry's state for this call, mirrored: attempts left for answered failures, next backoff.
-    let left = o.maxRetryAttempts;
-    let backoffS = AUTO_RETRY_FIRST_BACKOFF_S;
+  const retry = autoRetry({ maxDelaySeconds: o.maxDelaySeconds, maxRetryAttempts: o.maxRetryAttempts, rethrowHttpErrors: true });
+  return async (prev, method, payload, signal) => {
     let attempt = 0;
-    const backoff = (): number => {
-      const s = backoffS;
-      backoffS = Math.min(AUTO_RETRY_MAX_BACKOFF_S, backoffS * 2);
-      return s;
-    };
-    const observed: typeof prev = async (m, p, s) => {
-      let res: Awaited<ReturnType<typeof prev>>;
+    let networkLeft = o.maxRetryAttempts;
+    let networkBackoffS = AUTO_RETRY_FIRST_BACKOFF_S;
+    for (;;) {
+      // auto-retry's state for one of its calls, mirrored: attempts left for answered failures, next backoff.
+      let left = o.maxRetryAttempts;
+      let backoffS = AUTO_RETRY_FIRST_BACKOFF_S;
+      const observed: typeof prev = async (m, p, s) => {
+        const res = await prev(m, p, s);
+        // An answer: the network is back, so a later network failure starts its backoff afresh.
+        networkBackoffS = AUTO_RETRY_FIRST_BACKOFF_S;
+        if (!res.ok && onRetry) {
+          const after = res.parameters?.retry_after;
+          if (typeof after === 'number' && after <= o.maxDelaySeconds) {
+            backoffS = AUTO_RETRY_FIRST_BACKOFF_S;
+            if (left-- > 0) onRetry({ platform: 'telegram', reason: 'rate_limited', method, status: res.error_code, waitMs: after * 1000, retryAfterMs: after * 1000, attempt: ++attempt });
+          } else if (res.error_code >= 500) {
+            const waitS = backoffS;
+            backoffS = Math.min(AUTO_RETRY_MAX_BACKOFF_S, backoffS * 2);
+            if (left-- > 0) onRetry({ platform: 'telegram', reason: 'server_error', method, status: res.error_code, waitMs: waitS * 1000, attempt: ++attempt });
+          }
+        }
+        return res;
+      };
       try {
-        res = await prev(m, p, s);
+        return await retry(observed, method, payload, signal);
       } catch (err) {
-        if (err instanceof HttpError && !signal?.aborted) {
-          onRetry({ platform: 'telegram', reason: 'network', method, waitMs: backoff() * 1000, attempt: ++attempt, cause: networkCause(err.error) });
-        }
-        throw err;
+        if (!(err instanceof HttpError) || signal?.aborted || networkLeft-- <= 0) throw err;
+        const waitS = networkBackoffS;
+        networkBackoffS = Math.min(o.maxDelaySeconds, networkBackoffS * 2);
+        onRetry?.({ platform: 'telegram', reason: 'network', method, waitMs: waitS * 1000, attempt: ++attempt, cause: networkCause(err.error) });
+        await pause(waitS * 1000, signal);
       }
-      if (!res.ok) {
-        const after = res.parameters?.retry_after;
-        if (typeof after === 'number' && after <= o.maxDelaySeconds) {
-          backoffS = AUTO_RETRY_FIRST_BACKOFF_S;
-          if (left-- > 0) onRetry({ platform: 'telegram', reason: 'rate_limited', method, status: res.error_code, waitMs: after * 1000, retryAfterMs: after * 1000, attempt: ++attempt });
-        } else if (res.error_code >= 500) {
-          const waitS = backoff();
-          if (left-- > 0) onRetry({ platform: 'telegram', reason: 'server_error', method, status: res.error_code, waitMs: waitS * 1000, attempt: ++attempt });
-        }
-      }
-      return res;
-    };
-    return retry(observed, method, payload, signal);
+    }
   };
 }
 

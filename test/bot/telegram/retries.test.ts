@@ -137,6 +137,18 @@ describe('telegramAutoRetry reports exactly the retries auto-retry makes', () =>
     expect([calls, reports.length]).toEqual([1, 0]);
   });
 
+  it('GIVEN no answer at all, again and again THEN it is retried a bounded number of times, backing off up to maxDelaySeconds, and the error reaches the caller (delivery re-queues it) instead of holding the call for up to an hour', async () => {
+    const { reports, calls, result } = await run(Array(10).fill('network'), { maxDelaySeconds: 10, maxRetryAttempts: 4 });
+    expect(result).toBeInstanceOf(HttpError);
+    expect(calls).toBe(5);
+    expect(reports.map((r) => [r.reason, r.waitMs, r.attempt])).toEqual([
+      ['network', 3000, 1],
+      ['network', 6000, 2],
+      ['network', 10000, 3],
+      ['network', 10000, 4],
+    ]);
+  });
+
   it('GIVEN a network error on an aborted call THEN it is not retried and not reported', async () => {
     const c = new AbortController();
     c.abort();
