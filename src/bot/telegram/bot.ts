@@ -21,6 +21,14 @@ export const TELEGRAM_DEFAULT_API_ROOT = 'https://api.telegram.org';
 
 /** getUpdates long-poll timeout (seconds): how long Telegram may hold an empty poll. */
 export const TELEGRAM_POLL_TIMEOUT_S = 30;
+/**
+ * After a getUpdates that failed (past the client's own retries), the next one is this far away,
+ * always: the runner's default doubles the wait without bound and gives up after 15 hours, so
+ * after a long outage commands stayed unanswered for hours, and then for good.
+ */
+export const TELEGRAM_POLL_RETRY_MS = 5_000;
+/** Polling that stopped anyway (an error the runner cannot retry, e.g. 401 or 409) is restarted after this long, and said so each time. */
+export const TELEGRAM_POLL_RESTART_MS = 30_000;
 
 /**
  * 429s are waited out inside the client up to this long (seconds); a longer wait fails the call,
@@ -129,6 +137,10 @@ export interface TelegramBotOptions {
   commands?: readonly AnyCommand[] | undefined;
   limiter?: CommandLimiter | undefined;
   pollTimeoutSeconds?: number | undefined;
+  /** Wait after a failed getUpdates (default TELEGRAM_POLL_RETRY_MS). */
+  pollRetryMs?: number | undefined;
+  /** Wait before polling that stopped is started again (default TELEGRAM_POLL_RESTART_MS). */
+  pollRestartMs?: number | undefined;
   retryMaxDelaySeconds?: number | undefined;
   retryMaxAttempts?: number | undefined;
   /** Told of every call the client retries on its own (429, 5xx, network). */
@@ -178,6 +190,8 @@ export class TelegramBot {
   private readonly admins = new Memo<{ admin: boolean; until: number }>();
   private readonly names = new Memo<string>();
   private runner: RunnerHandle | undefined;
+  private polling = false;
+  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: TelegramBotOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -203,7 +217,32 @@ export class TelegramBot {
     // A webhook left set would make getUpdates fail (409 Conflict).
     await this.bot.api.deleteWebhook();
     await this.bot.init();
-    this.runner = run(this.bot, { runner: { fetch: { timeout: this.opts.pollTimeoutSeconds ?? TELEGRAM_POLL_TIMEOUT_S }, silent: true } });
+    this.polling = true;
+    this.poll();
+  }
+
+  /** Starts the runner and watches it: polling never stops without a word while it should run. */
+  private poll(): void {
+    const runner = run(this.bot, {
+      runner: {
+        fetch: { timeout: this.opts.pollTimeoutSeconds ?? TELEGRAM_POLL_TIMEOUT_S },
+        retryInterval: this.opts.pollRetryMs ?? TELEGRAM_POLL_RETRY_MS,
+        maxRetryTime: Number.POSITIVE_INFINITY,
+        silent: true,
+      },
+    });
+    this.runner = runner;
+    const restartMs = this.opts.pollRestartMs ?? TELEGRAM_POLL_RESTART_MS;
+    const stopped = (why: unknown) => {
+      if (!this.polling || this.runner !== runner) return;
+      this.opts.log?.(why, `telegram polling stopped; restarting in ${Math.round(restartMs / 1000)} s`);
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        if (this.polling && this.runner === runner) this.poll();
+      }, restartMs);
+    };
+    const task = runner.task();
+    if (task) task.then(() => stopped(new Error('the update runner ended')), stopped);
   }
 
   /** Webhook mode: a node:http handler for the URL given to registerWebhook. */
@@ -222,8 +261,12 @@ export class TelegramBot {
   }
 
   async stop(): Promise<void> {
-    if (this.runner?.isRunning()) await this.runner.stop();
+    this.polling = false;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    const runner = this.runner;
     this.runner = undefined;
+    if (runner?.isRunning()) await runner.stop();
   }
 
   private install(): void {
