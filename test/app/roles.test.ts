@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseTable, handoverBoundMs } from '../../src/ops/leases.js';
 import { MarketBoard } from '../../src/ops/market-board.js';
 import { calmTrades, hasRecordings, startFakeExchange, type FakeExchange, type NewTrade } from '../fakes/exchanges/index.js';
+import { REDIS_URL, killAll, sleep, startTickwatch, until, type Proc } from './processes.js';
 
 /**
  * The scaled deployment for real: two `tickwatch run --role engine` processes and one
@@ -18,8 +18,6 @@ import { calmTrades, hasRecordings, startFakeExchange, type FakeExchange, type N
  * each reach the fake destination (a webhook receiver) exactly once.
  */
 
-const ROOT = join(import.meta.dirname, '../..');
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 /** Short leases so that the test runs in seconds; the docs give the defaults. */
 const LEASE = { ttlMs: 3_000, renewMs: 500 };
 /**
@@ -32,21 +30,6 @@ const DOUBLE_WATCH_MS = 5_000;
 /** Six pairs where the recorded market list is present, else the three the fixture lists. */
 const SYMBOLS = hasRecordings() ? ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'BNB/USDT', 'XRP/USDT', 'LTC/USDT'] : ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
 const CALM_TICK_MS = 250;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function runTickwatch(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const code = `import(${JSON.stringify(join(ROOT, 'src/cli/main.ts'))}).then(async (m) => { process.exitCode = await m.main(${JSON.stringify(args)}); })`;
-  return spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-interface Proc {
-  name: string;
-  /** Killed on purpose by the test. */
-  killed?: boolean;
-  child: ChildProcess;
-  out: string;
-  err: string;
-}
 
 interface Received {
   deliveryId: string;
@@ -54,21 +37,6 @@ interface Received {
   symbol: string;
   direction: string;
   late: boolean;
-}
-
-async function until<T>(get: () => T | Promise<T>, what: string, ms: number, procs: readonly Proc[] = []): Promise<NonNullable<T>> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await get();
-    if (v) return v as NonNullable<T>;
-    const dead = procs.find((p) => !p.killed && (p.child.exitCode !== null || p.child.signalCode !== null));
-    if (dead || Date.now() - t0 > ms) {
-      if (dead) what = `${what}, but ${dead.name} exited (${dead.child.exitCode ?? dead.child.signalCode})`;
-      const logs = procs.map((p) => `--- ${p.name} ---\n${p.err.split('\n').slice(-25).join('\n')}`).join('\n');
-      throw new Error(`timed out waiting for ${what}\n${logs}`);
-    }
-    await sleep(50);
-  }
 }
 
 describe('scaled roles: two engines and a worker on Redis, one engine killed', () => {
@@ -85,9 +53,7 @@ describe('scaled roles: two engines and a worker on Redis, one engine killed', (
   let dir: string;
 
   function start(name: string, role: string): Proc {
-    const p: Proc = { name, child: runTickwatch(['run', '--config', join(dir, 'config.yaml'), '--role', role], { REDIS_URL, TELEGRAM_BOT_TOKEN: '', DISCORD_TOKEN: '' }), out: '', err: '' };
-    p.child.stdout!.on('data', (c: Buffer) => (p.out += c.toString()));
-    p.child.stderr!.on('data', (c: Buffer) => (p.err += c.toString()));
+    const p = startTickwatch(name, ['run', '--config', join(dir, 'config.yaml'), '--role', role], { REDIS_URL, TELEGRAM_BOT_TOKEN: '', DISCORD_TOKEN: '' });
     procs.push(p);
     return p;
   }
@@ -173,8 +139,7 @@ describe('scaled roles: two engines and a worker on Redis, one engine killed', (
 
   afterAll(async () => {
     clearInterval(calm);
-    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => (p.child.exitCode === null && p.child.signalCode === null ? new Promise((r) => p.child.once('exit', r)) : null)));
+    await killAll(procs);
     hook?.closeAllConnections();
     await new Promise<void>((r) => (hook ? hook.close(() => r()) : r()));
     await venue?.close();
