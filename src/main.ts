@@ -20,6 +20,8 @@ import { createLogger, type Logger } from './ops/log.js';
 import { buildBotRole, buildEngineRole, buildWorkerRole, type RoleApp } from './ops/roles.js';
 import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, logStreamStatuses, resumeFromWindows, mountTelegramWebhook, outboundDestinations, startBots, staticRoutes, type Role } from './ops/compose.js';
 import { AppMetrics } from './ops/metrics.js';
+import { AllLockTable, AllRoleLock, RoleConflictError } from './ops/singleton.js';
+import { EXIT_USAGE } from './cli/main.js';
 import { connectRedis, type RedisClient } from './store/redis-client.js';
 import { RedisStore } from './store/redis.js';
 import { MemoryStore } from './store/memory.js';
@@ -55,6 +57,11 @@ export interface App {
   http: RunningServer;
   /** Stops taking work, flushes state, closes connections. Resolves when done. */
   stop(reason: string): Promise<void>;
+  /**
+   * Resolves (with the reason) when the app stopped itself and the process should exit non-zero
+   * so that a supervisor restarts it: the `--role all` lock was lost (src/ops/singleton.ts).
+   */
+  halted: Promise<string>;
 }
 
 /**
@@ -76,10 +83,36 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
   let store: Store;
   let queues: QueueBackend;
   let limiter: RateLimiter;
+  // One `--role all` per Redis prefix, never beside engines of that prefix: the lock is taken
+  // before anything starts, so that a refusal leaves nothing behind.
+  let lock: AllRoleLock | null = null;
+  let lostReason: string | null = null;
+  let stopSelf: ((reason: string) => Promise<void>) | null = null;
+  let halt: (reason: string) => void = () => {};
+  const halted = new Promise<string>((r) => (halt = r));
   if (cfg.store.url) {
     const conn = { url: cfg.store.url };
     redis = connectRedis(conn);
     redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+    lock = new AllRoleLock(
+      new AllLockTable(redis, cfg.store.prefix),
+      { ttlMs: cfg.cluster.leaseTtlMs, renewMs: cfg.cluster.renewMs },
+      {
+        log,
+        onLost: (holder) => {
+          lostReason = '--role all lock lost';
+          log.error({ prefix: cfg.store.prefix, id: lock?.id, holder }, `the --role all lock of this Redis prefix is ${holder ? `held by ${holder}` : 'gone'}: this process stops alerting and exits`);
+          halt(lostReason);
+          void stopSelf?.(lostReason);
+        },
+      },
+    );
+    try {
+      await lock.acquire();
+    } catch (err) {
+      await redis.quit().catch(() => redis?.disconnect());
+      throw err;
+    }
     store = new RedisStore(redis, { prefix: cfg.store.prefix });
     queues = BullQueueBackend.connect(conn, { prefix: cfg.store.prefix, onError });
     limiter = new RedisRateLimiter(redis, cfg.store.prefix);
@@ -106,7 +139,16 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
     clock,
     rules,
     // The pipeline needs the engine's bars for charts; the engine needs the pipeline's sink.
-    sink: { publish: (a: AlertEvent) => pipeline!.sink.publish(a) },
+    // Fencing: no alert leaves once the `--role all` lock is lost or past its local deadline.
+    sink: {
+      publish: (a: AlertEvent) => {
+        if (lock && !lock.holds()) {
+          log.warn({ alert: a.id, venue: a.venue, symbol: a.symbol }, 'alert dropped: this process does not hold the --role all lock');
+          return;
+        }
+        return pipeline!.sink.publish(a);
+      },
+    },
     trainer,
     onError,
   });
@@ -244,7 +286,7 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
   await streamWatchedPairs().catch((err: unknown) => onError(err, 'streaming watched pairs'));
   await startBots(bots, webhook, log);
   const advance = setInterval(() => engine.advance(clock.now()), ADVANCE_INTERVAL_MS);
-  log.info({ host: hostname(), venues: feeds.feeds.length, streams: feeds.statuses().length }, 'tickwatch running');
+  log.info({ host: hostname(), venues: feeds.feeds.length, streams: feeds.statuses().length, ...(lock ? { id: lock.id } : {}) }, 'tickwatch running');
 
   let stopping: Promise<void> | null = null;
   const stop = (reason: string): Promise<void> => {
@@ -270,6 +312,8 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
       await step('rules', () => rules.stop?.());
       await step('dashboard', () => dashboard.close());
       await step('http', () => http.close());
+      // Last before the connection closes: a successor may start as soon as the lock is gone.
+      if (lock) await step('lock', () => lock!.release());
       await step('store', () => store.close());
       if (redis) await step('redis', () => redis!.quit());
       log.info('stopped');
@@ -277,8 +321,11 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
     })();
     return stopping;
   };
+  stopSelf = stop;
+  // Lost while starting: stop now.
+  if (lostReason) void stop(lostReason);
 
-  return { cfg, log, engine, feeds, store, queues, pipeline, charts, metrics, http, stop };
+  return { cfg, log, engine, feeds, store, queues, pipeline, charts, metrics, http, stop, halted };
 }
 
 function registerMetrics(metrics: AppMetrics, engine: Engine, feeds: FeedSet, pipeline: DeliveryPipeline, trainer: BackgroundTrainer): void {
@@ -343,31 +390,32 @@ export async function buildRole(cfg: Config, role: Role, opts: { log?: Logger } 
 export async function startApp(cfg: Config, role: Role = 'all'): Promise<number> {
   const log = createLogger({ level: cfg.log.level, secrets: secretValues(cfg) }).child({ role });
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection (contained)'));
-  let app: { stop(reason: string): Promise<void> };
+  let app: App | RoleApp;
   try {
     app = await buildRole(cfg, role, { log });
   } catch (err) {
+    if (err instanceof RoleConflictError) {
+      log.error({ prefix: err.prefix, blocker: err.blocker }, err.message);
+      process.stderr.write(`tickwatch: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
     log.fatal({ err }, 'could not start');
     process.stderr.write(`tickwatch: could not start: ${(err as Error).message}\n`);
     return 1;
   }
   return new Promise<number>((resolve) => {
     let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (++signals > 1) {
-        log.warn({ signal: sig }, 'second signal: exiting now');
-        resolve(1);
-        return;
-      }
+    /** Stops the app (within SHUTDOWN_TIMEOUT_MS) and resolves with `code`. */
+    const stopWith = (reason: string, code: number) => {
       const timer = setTimeout(() => {
         log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long: exiting');
         resolve(1);
       }, SHUTDOWN_TIMEOUT_MS);
       timer.unref();
-      app.stop(sig).then(
+      app.stop(reason).then(
         () => {
           clearTimeout(timer);
-          resolve(0);
+          resolve(code);
         },
         (err: unknown) => {
           log.error({ err }, 'shutdown failed');
@@ -375,6 +423,16 @@ export async function startApp(cfg: Config, role: Role = 'all'): Promise<number>
         },
       );
     };
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (++signals > 1) {
+        log.warn({ signal: sig }, 'second signal: exiting now');
+        resolve(1);
+        return;
+      }
+      stopWith(sig, 0);
+    };
+    // The app stopped itself (the `--role all` lock was lost): exit non-zero for the supervisor.
+    if ('halted' in app) void app.halted.then((reason) => stopWith(reason, 1));
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });

@@ -23,7 +23,7 @@ import { checkPrefix, LuaScripts, type RedisClient } from '../store/redis-client
  *
  * Keys (one hash tag, so every script touches one Redis Cluster slot):
  * `P:{own}:s:<venue>:<symbol>` (string, owner id, expires) and `P:{own}:members` (zset, engine id
- * by expiry time).
+ * by expiry time); `P:{own}:all` is the `--role all` lock (./singleton.ts).
  */
 
 /** Default lease time to live. */
@@ -41,6 +41,11 @@ export interface LeaseOptions {
 /** The longest time a dead engine's streams stay unowned. */
 export function handoverBoundMs(o: LeaseOptions): number {
   return o.ttlMs + o.renewMs;
+}
+
+/** The hash-tagged base of every ownership key of a prefix (`P:{own}`): leases, members and the `--role all` lock share one Redis Cluster slot. */
+export function ownKeyBase(prefix: string): string {
+  return `${checkPrefix(prefix)}:{own}`;
 }
 
 /** A readable, unique engine id: host, process id and a random suffix. */
@@ -97,7 +102,7 @@ export class LeaseTable {
     private readonly redis: RedisClient,
     prefix: string,
   ) {
-    this.base = `${checkPrefix(prefix)}:{own}`;
+    this.base = ownKeyBase(prefix);
     this.scripts = new LuaScripts(redis, 'twlease', LUA);
   }
 

@@ -28,10 +28,11 @@ import { RenderPool } from '../render/index.js';
 import { createHttpApp, listen, type RunningServer } from '../web/server.js';
 import { KnownSymbols, RenderedCharts, ReplayPreview } from '../bot/shared/sources.js';
 import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, logStreamStatuses, resumeFromWindows, mountTelegramWebhook, startBots, outboundDestinations, redisCheck, redisParts, staticRoutes, telegramDestination, type Role } from './compose.js';
-import { LeaseTable, StreamOwnership, handoverBoundMs } from './leases.js';
+import { LeaseTable, StreamOwnership, engineId, handoverBoundMs } from './leases.js';
 import type { Logger } from './log.js';
 import { BoardReader, MarketBoard, type BoardLine } from './market-board.js';
 import type { AppMetrics } from './metrics.js';
+import { AllLockTable, admitEngine } from './singleton.js';
 import { SnapshotBarSource } from './snapshot-bars.js';
 
 /** Alerts of a stream read back when an engine takes it over, to carry their cooldowns across. */
@@ -90,13 +91,22 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
   const clock = systemClock;
   const onError: OnError = (err, context) => log.error({ err, context }, `${context} failed`);
   const { redis, store, queues, limiter } = redisParts(cfg, log, onError);
+  const table = new LeaseTable(redis, cfg.store.prefix);
+  const lease = { ttlMs: cfg.cluster.leaseTtlMs, renewMs: cfg.cluster.renewMs };
+  // Never beside a `--role all` of this prefix (src/ops/singleton.ts): checked before anything
+  // starts, so that a refusal leaves only the connections to close.
+  const id = engineId();
+  const admission = await admitEngine(new AllLockTable(redis, cfg.store.prefix), table, { id, lease, log, onError }).catch(async (err: unknown) => {
+    await queues.close().catch(() => {});
+    await redis.quit().catch(() => redis.disconnect());
+    throw err;
+  });
   const routes = staticRoutes(cfg);
   const rules = new StoreRuleSource(store, { everywhere: routes.map((r) => r.thresholds), onError });
   await rules.start();
   // Only the render queue's producer: rendering and delivery run in the worker role.
   const pipeline = new DeliveryPipeline({ store, queues, limiter, clock, destinations: [], platforms: [], routes, onError });
   const board = new MarketBoard(redis, cfg.store.prefix);
-  const table = new LeaseTable(redis, cfg.store.prefix);
   const trainer = new BackgroundTrainer((err) => onError(err, 'model training'));
   let ownership: StreamOwnership;
 
@@ -211,7 +221,6 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
     return streams;
   };
 
-  const lease = { ttlMs: cfg.cluster.leaseTtlMs, renewMs: cfg.cluster.renewMs };
   ownership = new StreamOwnership(table, lease, {
     universe: wantedStreams,
     async acquired(streams) {
@@ -265,7 +274,7 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
       log.warn({ streams: streams.map(streamId) }, 'stream leases lost: another engine owns them now');
     },
     onError,
-  });
+  }, { id });
 
   // Window snapshots of the owned streams only: a stream that moved is its new owner's to save.
   const snapshots = new WindowSnapshots(
@@ -319,6 +328,7 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
   await feeds.start();
   for (const p of feeds.problems) log.error(p, p.message);
   await ownership.start();
+  admission.handOver();
   snapshots.start(cfg.cluster.snapshotMs);
   const advance = setInterval(() => engine.advance(clock.now()), ADVANCE_INTERVAL_MS);
   const boardTimer = setInterval(() => void publishBoard().catch((err: unknown) => onError(err, 'market board')), cfg.cluster.boardMs);
