@@ -18,7 +18,7 @@ import { BackgroundTrainer } from './engine/trainers.js';
 import { DeliveryPipeline } from './delivery/pipeline.js';
 import { createLogger, type Logger } from './ops/log.js';
 import { buildBotRole, buildEngineRole, buildWorkerRole, type RoleApp } from './ops/roles.js';
-import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, logStreamStatuses, resumeFromWindows, mountTelegramWebhook, outboundDestinations, startBots, staticRoutes, type Role } from './ops/compose.js';
+import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, platformRetryReporter, logStreamStatuses, resumeFromWindows, mountTelegramWebhook, outboundDestinations, startBots, staticRoutes, type Role } from './ops/compose.js';
 import { AppMetrics } from './ops/metrics.js';
 import { AllLockTable, AllRoleLock, RoleConflictError } from './ops/singleton.js';
 import { EXIT_USAGE } from './cli/main.js';
@@ -216,10 +216,12 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
   };
 
   // Chat platforms whose token is set.
-  const chat = chatBots(cfg, services, clock, onError, (c, why) => subscriptions.pauseChat(c.platform, c.chatId, why));
+  // One reporter for every chat client of this process: their own retries are logged and counted.
+  const onRetry = platformRetryReporter(log, metrics);
+  const chat = chatBots(cfg, services, clock, onError, (c, why) => subscriptions.pauseChat(c.platform, c.chatId, why), onRetry);
   const bots = chat.bots;
   if (chat.telegram) destinations.push(chat.telegram.destination);
-  const discordOut = discordDestination(cfg, store, clock, onError);
+  const discordOut = discordDestination(cfg, store, clock, onError, onRetry);
   if (discordOut) destinations.push(discordOut);
 
   pipeline = new DeliveryPipeline({

@@ -135,7 +135,7 @@ export function outboundDestinations(cfg: Config): { destinations: Destination[]
 }
 
 /** Telegram delivery without the bot's update handling (the worker role): the same client setup as TelegramBot. */
-export function telegramDestination(cfg: Config, clock: Clock, onRetry?: OnPlatformRetry): TelegramDestination | null {
+export function telegramDestination(cfg: Config, clock: Clock, onRetry: OnPlatformRetry): TelegramDestination | null {
   const token = cfg.secrets.telegramToken;
   if (!token) return null;
   const bot = new Bot(token, { client: { apiRoot: cfg.telegram.apiRoot ?? TELEGRAM_DEFAULT_API_ROOT } });
@@ -144,7 +144,7 @@ export function telegramDestination(cfg: Config, clock: Clock, onRetry?: OnPlatf
 }
 
 /** Discord delivery over REST (no gateway), with the pause notices a lost channel gets. */
-export function discordDestination(cfg: Config, store: Store, clock: Clock, onError: (err: unknown, context: string) => void, onRetry?: OnPlatformRetry): DiscordDestination | null {
+export function discordDestination(cfg: Config, store: Store, clock: Clock, onError: (err: unknown, context: string) => void, onRetry: OnPlatformRetry): DiscordDestination | null {
   const token = cfg.secrets.discordToken;
   if (!token) return null;
   const rest = discordRest(token, { apiBase: cfg.discord.apiBase }, onRetry);
@@ -250,7 +250,7 @@ export function chatBots(
   clock: Clock,
   onError: (err: unknown, context: string) => void,
   onChatGone: (c: { platform: string; chatId: string }, why: string) => Promise<unknown>,
-  onRetry?: OnPlatformRetry,
+  onRetry: OnPlatformRetry,
 ): { bots: ChatBot[]; telegram: TelegramBot | null } {
   const bots: ChatBot[] = [];
   let telegram: TelegramBot | null = null;

@@ -27,7 +27,7 @@ import { DeliveryPipeline } from '../delivery/pipeline.js';
 import { RenderPool } from '../render/index.js';
 import { createHttpApp, listen, type RunningServer } from '../web/server.js';
 import { KnownSymbols, RenderedCharts, ReplayPreview } from '../bot/shared/sources.js';
-import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, logStreamStatuses, resumeFromWindows, mountTelegramWebhook, startBots, outboundDestinations, redisCheck, redisParts, staticRoutes, telegramDestination, type Role } from './compose.js';
+import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, platformRetryReporter, logStreamStatuses, resumeFromWindows, mountTelegramWebhook, startBots, outboundDestinations, redisCheck, redisParts, staticRoutes, telegramDestination, type Role } from './compose.js';
 import { LeaseTable, StreamOwnership, engineId, handoverBoundMs } from './leases.js';
 import type { Logger } from './log.js';
 import { BoardReader, MarketBoard, type BoardLine } from './market-board.js';
@@ -375,9 +375,10 @@ export async function buildWorkerRole(cfg: Config, log: Logger, metrics: AppMetr
   const routes = staticRoutes(cfg);
   const outbound = outboundDestinations(cfg);
   const destinations = [...outbound.destinations];
-  const tg = telegramDestination(cfg, clock);
+  const onRetry = platformRetryReporter(log, metrics);
+  const tg = telegramDestination(cfg, clock, onRetry);
   if (tg) destinations.push(tg);
-  const dc = discordDestination(cfg, store, clock, onError);
+  const dc = discordDestination(cfg, store, clock, onError, onRetry);
   if (dc) destinations.push(dc);
   const bars = new SnapshotBarSource(store, engineOptions(cfg.engine));
   const charts = new RenderPool({ size: cfg.render.workers, cacheEntries: cfg.render.cacheEntries, onError });
@@ -491,7 +492,7 @@ export async function buildBotRole(cfg: Config, log: Logger, metrics: AppMetrics
       },
     },
   };
-  const chat = chatBots(cfg, services, clock, onError, (c, why) => subscriptions.pauseChat(c.platform, c.chatId, why));
+  const chat = chatBots(cfg, services, clock, onError, (c, why) => subscriptions.pauseChat(c.platform, c.chatId, why), platformRetryReporter(log, metrics));
   const app = createHttpApp({
     metrics,
     health: {
