@@ -29,7 +29,11 @@ export function subscriptionLine(s: Subscription, now: number, proximity?: Proxi
   if (s.sensitivity) out.push(plain(` (${s.sensitivity})`));
   if (s.mutedUntil !== undefined && s.mutedUntil > now) out.push(plain(`; muted until ${shortTime(s.mutedUntil)}`));
   if (s.paused) out.push(plain(`; paused since ${shortTime(s.paused.at)} (${s.paused.reason})`));
-  if (proximity) out.push(plain(`; now ${formatPct(proximity.movePct)}, ${Math.round(Math.min(1, proximity.ratio) * 100)}% of the way to firing`));
+  if (proximity) {
+    // Measured on older bars (a saved window past its freshness bound): say when, never "now".
+    const when = proximity.asOf !== undefined ? `${formatPct(proximity.movePct)} as of ${shortTime(proximity.asOf)}` : `now ${formatPct(proximity.movePct)}`;
+    out.push(plain(`; ${when}, ${Math.round(Math.min(1, proximity.ratio) * 100)}% of the way to firing`));
+  }
   return out;
 }
 

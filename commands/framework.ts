@@ -201,11 +201,16 @@ export interface Proximity {
   score?: number | undefined;
   /** 0..1: the move so far over the rule's move threshold (1: the move part is met). */
   ratio: number;
+  /**
+   * Set when the move was measured on bars older than the source's freshness bound (a process
+   * without an engine reads saved windows): the end of the newest bar measured. `list` shows it.
+   */
+  asOf?: number | undefined;
 }
 
 export interface ProximitySource {
-  /** null when the stream has no data yet. */
-  proximity(symbol: string, venue: string | undefined, thresholds: Thresholds): Proximity | null;
+  /** null when the stream has no data yet. In-process engines answer at once; other sources may read the store. */
+  proximity(symbol: string, venue: string | undefined, thresholds: Thresholds): Proximity | null | Promise<Proximity | null>;
 }
 
 /** Charts for `chart` and the Chart 24h button. */

@@ -18,6 +18,42 @@ describe('/list', () => {
     expect(text).toContain('• ETH/USDT: 0.5% in 5 minutes, up or down, score ≥ 0.98, cooldown 10 minutes (high); muted until 2025-08-11 13:00 UTC');
   });
 
+  it('GIVEN a proximity source that reads the store THEN list awaits it once per stream and rule, and shows a stale answer with its time', async () => {
+    const w = testWorld();
+    const asked: string[] = [];
+    w.services.proximity = {
+      proximity: async (symbol, venue) => {
+        asked.push(`${symbol}@${venue ?? 'any'}`);
+        await new Promise((r) => setTimeout(r, 5));
+        if (symbol === 'ETH/USDT') return { movePct: -0.25, ratio: 0.5, asOf: Date.UTC(2025, 7, 11, 11, 52) };
+        return symbol === 'BTC/USDT' ? { movePct: 1.5, ratio: 0.5 } : null;
+      },
+    };
+    const admin = testContext(w, 'admin', GROUP, true);
+    await say(w, '/feed BTC/USDT ETH/USDT', admin);
+    await say(w, '/watch BTC/USDT', admin);
+    await say(w, '/watch ETH/USDT binance', admin);
+    asked.length = 0;
+    const { text } = await say(w, '/list', admin);
+    expect(text).toMatch(/• BTC\/USDT: .*; now \+1\.5%, 50% of the way to firing\n/);
+    expect(text).toContain('; -0.25% as of 2025-08-11 11:52 UTC, 50% of the way to firing');
+    // The watch and the feed on BTC/USDT share a rule and a stream: one question for both.
+    expect(asked.sort()).toEqual(['BTC/USDT@any', 'ETH/USDT@any', 'ETH/USDT@binance']);
+    expect(text.match(/now \+1\.5%/g)).toHaveLength(2);
+  });
+
+  it('GIVEN a proximity source that fails THEN the list still answers, without closeness, and the failure is logged', async () => {
+    const w = testWorld();
+    const logged: string[] = [];
+    w.services.proximity = { proximity: () => Promise.reject(new Error('store down')) };
+    await say(w, '/watch BTC/USDT 3% 5m');
+    const { text, reply } = await say(w, '/list', { ...testContext(w), log: (_err, context) => void logged.push(context) });
+    expect(reply.error).toBeUndefined();
+    expect(text).toContain('• BTC/USDT: 3% in 5 minutes');
+    expect(text).not.toContain('of the way to firing');
+    expect(logged).toEqual(['closeness of BTC/USDT']);
+  });
+
   it('GIVEN a feed in a group THEN the group list shows it apart from the watches', async () => {
     const w = testWorld();
     await say(w, '/feed BTC/USDT', testContext(w, 'admin', GROUP, true));
