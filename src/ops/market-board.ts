@@ -9,7 +9,7 @@ import { checkPrefix, LuaScripts, type RedisClient } from '../store/redis-client
  * The market board: what engine processes publish to Redis so that bot processes (`--role bot`)
  * can answer `price`, `status` and symbol search without an engine of their own. Each engine
  * writes a line per stream it owns every `boardMs`: newest price and its time, the feed status,
- * the owner; and the newest alert it published.
+ * the latest score, the owner; and the newest alert it published.
  *
  * Keys (hash tag `{board}`): `P:{board}:streams` (hash, stream id → JSON BoardLine) and
  * `P:{board}:last-alert` (string, AlertEvent JSON, replaced only by a newer alert).
@@ -31,6 +31,8 @@ export interface BoardLine {
   status: StreamStatus;
   since: number;
   lastTradeTs?: number | undefined;
+  /** The stream's latest calibrated score; absent while it warms up (for `list` in the bot role). */
+  score?: number | undefined;
   owner: string;
   /** When the owner wrote the line (its clock). */
   at: number;

@@ -34,6 +34,7 @@ import { BoardReader, MarketBoard, type BoardLine } from './market-board.js';
 import type { AppMetrics } from './metrics.js';
 import { AllLockTable, admitEngine } from './singleton.js';
 import { SnapshotBarSource } from './snapshot-bars.js';
+import { PROXIMITY_STALE_PERIODS, SnapshotProximity } from './snapshot-proximity.js';
 
 /** Alerts of a stream read back when an engine takes it over, to carry their cooldowns across. */
 export const HANDOVER_HISTORY = 20;
@@ -297,7 +298,9 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
     for (const s of ownership.ownedStreams()) {
       const p = cross.book.all(s.symbol).find((x) => x.venue === s.venue);
       const f = status.get(streamId(s));
-      lines.push({ venue: s.venue, symbol: s.symbol, price: p?.price, ts: p?.ts, status: f?.status ?? 'backfilling', since: f?.since ?? now, lastTradeTs: f?.lastTradeTs, owner: ownership.id, at: now });
+      const ev = engine.find(s.venue, s.symbol)?.evaluation;
+      const score = ev && !ev.warmingUp ? ev.score : undefined;
+      lines.push({ venue: s.venue, symbol: s.symbol, price: p?.price, ts: p?.ts, status: f?.status ?? 'backfilling', since: f?.since ?? now, lastTradeTs: f?.lastTradeTs, score, owner: ownership.id, at: now });
     }
     await board.write(lines);
   };
@@ -430,8 +433,8 @@ export async function buildWorkerRole(cfg: Config, log: Logger, metrics: AppMetr
 /**
  * The chat adapters, answering from Redis: subscriptions and alert history from the store; prices,
  * feed status and the newest alert from the market board the engines publish; charts and
- * previews from the window snapshots. `list` shows no closeness to firing (that needs the live
- * windows of an engine).
+ * previews from the window snapshots; `list`'s closeness to firing from the window snapshots and
+ * the scores on the board (marked "as of" when the snapshot is stale).
  */
 export async function buildBotRole(cfg: Config, log: Logger, metrics: AppMetrics): Promise<RoleApp> {
   const clock = systemClock;
@@ -443,7 +446,9 @@ export async function buildBotRole(cfg: Config, log: Logger, metrics: AppMetrics
   const resolveSymbol: SymbolResolver = (input, venue) => feeds.catalog.lookup(input, venue);
   const board = new MarketBoard(redis, cfg.store.prefix);
   const reader = new BoardReader(board, cfg.cluster.boardMs);
-  const bars = new SnapshotBarSource(store, engineOptions(cfg.engine), cfg.cluster.snapshotMs / 2);
+  const options = engineOptions(cfg.engine);
+  const bars = new SnapshotBarSource(store, options, cfg.cluster.snapshotMs / 2);
+  const proximity = new SnapshotProximity(bars, options, reader, { staleAfterMs: PROXIMITY_STALE_PERIODS * cfg.cluster.snapshotMs, now: () => clock.now() });
   const charts = new RenderPool({ size: cfg.render.workers, cacheEntries: cfg.render.cacheEntries, onError });
   const platforms = [...(cfg.secrets.telegramToken ? ['telegram'] : []), ...(cfg.secrets.discordToken ? ['discord'] : [])];
   // Queue depths for `status` (no worker runs here).
@@ -479,6 +484,7 @@ export async function buildBotRole(cfg: Config, log: Logger, metrics: AppMetrics
         return replay.preview(symbol, thresholds, spanMs, venue);
       },
     },
+    proximity,
     status: {
       async status() {
         const qs = await pipeline.status(0);

@@ -8,7 +8,8 @@ import { decodeWindows } from '../engine/snapshot.js';
 /** Snapshots loaded for a symbol are reused this long before they are read again. */
 export const SNAPSHOT_BARS_CACHE_MS = 1_000;
 
-interface Windows {
+/** A stream's saved windows: closed short and long bars, oldest first. */
+export interface Windows {
   short: Bar[];
   long: Bar[];
 }
@@ -21,6 +22,8 @@ interface Windows {
  */
 export class SnapshotBarSource implements BarSource {
   private readonly bySymbol = new Map<string, { at: number; venues: Map<string, Windows> }>();
+  /** Reads in progress, by symbol: callers asking at the same time share one read. */
+  private readonly loading = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: Pick<SnapshotStore, 'listSnapshots' | 'loadSnapshot'>,
@@ -33,6 +36,16 @@ export class SnapshotBarSource implements BarSource {
   async load(symbol: string, fresh = false): Promise<void> {
     const cached = this.bySymbol.get(symbol);
     if (cached && !fresh && this.now() - cached.at < this.cacheMs) return;
+    const pending = this.loading.get(symbol);
+    if (pending && !fresh) return pending;
+    const read = this.read(symbol).finally(() => {
+      if (this.loading.get(symbol) === read) this.loading.delete(symbol);
+    });
+    this.loading.set(symbol, read);
+    return read;
+  }
+
+  private async read(symbol: string): Promise<void> {
     const venues = new Map<string, Windows>();
     const streams = (await this.store.listSnapshots()).filter((id) => {
       try {
@@ -51,6 +64,11 @@ export class SnapshotBarSource implements BarSource {
     this.bySymbol.set(symbol, { at: this.now(), venues });
     // Forget symbols not asked about for a while, so the cache stays small.
     for (const [s, e] of this.bySymbol) if (this.now() - e.at > 60 * this.cacheMs) this.bySymbol.delete(s);
+  }
+
+  /** The loaded windows of each venue carrying the symbol (or only `venue`), by venue name. */
+  windows(symbol: string, venue?: string): { venue: string; windows: Windows }[] {
+    return this.venuesOf(symbol, venue).map(([v, w]) => ({ venue: v, windows: w }));
   }
 
   private venuesOf(symbol: string, venue?: string): [string, Windows][] {

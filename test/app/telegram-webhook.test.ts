@@ -8,9 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src/config/load.js';
 import { buildApp, buildRole, type App } from '../../src/main.js';
 import { createLogger } from '../../src/ops/log.js';
+import { streamId, type Bar } from '../../src/engine/core/types.js';
+import { encodeWindows } from '../../src/engine/snapshot.js';
 import { MarketBoard } from '../../src/ops/market-board.js';
 import type { RoleApp } from '../../src/ops/roles.js';
 import { startFakeExchange, type FakeExchange } from '../fakes/exchanges/index.js';
+import { RedisStore } from '../../src/store/redis.js';
 import { FakeTelegram, type FakeChat, type FakeUser } from '../fakes/telegram/index.js';
 
 /**
@@ -142,7 +145,7 @@ describe('Telegram webhook mode in the bot role (Redis): commands answered from 
     await redis.quit();
   });
 
-  it('GIVEN a price on the market board THEN /price answers it and /watch stores the subscription in Redis', async () => {
+  it('GIVEN a price on the market board THEN /price answers it, /watch stores the subscription in Redis, and /list shows its closeness from the saved windows', async () => {
     await telegram.waitFor((c) => c.method === 'setWebhook', 'setWebhook');
     expect(await post(url, chat, user, '/price btc/usdt', SECRET)).toBe(200);
     const price = await telegram.waitFor((c) => c.method === 'sendMessage' && Number(c.params['chat_id']) === chat.id, 'the /price answer');
@@ -155,5 +158,17 @@ describe('Telegram webhook mode in the bot role (Redis): commands answered from 
     expect(watch.visibleText).toMatch(/BTC\/USDT/);
     const subs = await redis.hgetall(`${prefix}:{s}:subs`);
     expect(Object.values(subs).some((v) => v.includes('"symbol":"BTC/USDT"') && v.includes(`"chatId":"${chat.id}"`))).toBe(true);
+
+    // The windows an engine saved: two minutes of 1 s bars climbing 0.25%, the newest ending a second ago.
+    const end = Math.floor(Date.now() / 1000) * 1000 - 1_000;
+    const bars: Bar[] = Array.from({ length: 120 }, (_, i) => {
+      const p = 61_000 * (1 + (0.0025 * i) / 119);
+      return { ts: end - (120 - i) * 1000, open: p, high: p, low: p, close: p, volume: 1, quoteVolume: p, buyVolume: 1, sellVolume: 0, trades: 1 };
+    });
+    await new RedisStore(redis, { prefix }).saveSnapshots([{ stream: streamId({ venue: 'binance', symbol: 'BTC/USDT' }), data: encodeWindows(bars, [], 1_000) }]);
+    const before = telegram.calls.length;
+    expect(await post(url, chat, user, '/list', SECRET)).toBe(200);
+    const list = await telegram.waitFor((c) => c.method === 'sendMessage' && Number(c.params['chat_id']) === chat.id, 'the /list answer', before);
+    expect(list.visibleText).toMatch(/BTC\/USDT: .*; now \+0\.25%, \d+% of the way to firing/);
   });
 });

@@ -31,6 +31,7 @@ import { StaticRuleSource } from '../../engine/ports/rule-source.js';
 import type { Thresholds } from '../../engine/ports/store.js';
 import type { SymbolResolver } from '../../engine/services/subscriptions.js';
 import { InlineTrainer } from '../../engine/trainers.js';
+import type { WindowMove } from '../../engine/windows/move.js';
 
 /**
  * Prices from the cross-venue composite book (attachCrossVenue(...).book): each venue's newest
@@ -53,6 +54,24 @@ export class CompositePrices implements PriceLookup {
   }
 }
 
+/**
+ * A rule's closeness to firing from a window's move (`StreamState.moveOver`, or the same move
+ * measured on saved windows): the move in the rule's direction against its move threshold.
+ */
+export function proximityOf(m: Pick<WindowMove, 'up' | 'down'>, t: Thresholds, score: number | undefined): Proximity {
+  const up = m.up * 100;
+  const down = m.down * 100;
+  const movePct = t.direction === 'up' ? up : t.direction === 'down' ? down : up >= -down ? up : down;
+  // The move is the part a user sets and can watch grow; the score is per bar and says little
+  // between anomalies, so it is reported but does not scale the ratio.
+  return { movePct, score, ratio: t.movePct > 0 ? Math.min(1, Math.abs(movePct) / t.movePct) : 1 };
+}
+
+/** Whether `a` is nearer to firing than `b`: the larger ratio, then (both met, or equal) the larger move. */
+export function nearer(a: Proximity, b: Proximity): boolean {
+  return a.ratio !== b.ratio ? a.ratio > b.ratio : Math.abs(a.movePct) > Math.abs(b.movePct);
+}
+
 /** How close a rule is to firing on the engine's live windows: the nearest venue counts. */
 export class EngineProximity implements ProximitySource {
   constructor(private readonly engine: Engine) {}
@@ -61,15 +80,8 @@ export class EngineProximity implements ProximitySource {
     let best: Proximity | null = null;
     for (const s of this.engine.streams()) {
       if (s.symbol !== symbol || (venue !== undefined && s.venue !== venue) || s.short.length === 0) continue;
-      const m = s.moveOver(t.moveWindowMs);
-      const up = m.up * 100;
-      const down = m.down * 100;
-      const movePct = t.direction === 'up' ? up : t.direction === 'down' ? down : up >= -down ? up : down;
-      const score = s.evaluation.warmingUp ? undefined : s.evaluation.score;
-      // The move is the part a user sets and can watch grow; the score is per bar and says little
-      // between anomalies, so it is reported but does not scale the ratio.
-      const p = { movePct, score, ratio: t.movePct > 0 ? Math.min(1, Math.abs(movePct) / t.movePct) : 1 };
-      if (!best || p.ratio > best.ratio) best = p;
+      const p = proximityOf(s.moveOver(t.moveWindowMs), t, s.evaluation.warmingUp ? undefined : s.evaluation.score);
+      if (!best || nearer(p, best)) best = p;
     }
     return best;
   }
