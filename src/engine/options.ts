@@ -68,6 +68,17 @@ export interface EngineOptions {
 
 /** A silence counts as a gap only when it is also this many times the stream's usual bar spacing. */
 export const GAP_TYPICAL_MULTIPLE = 20;
+/** Half-life, in bars, of a stream's usual spacing between bars (for the gap rule). */
+export const GAP_SPACING_HALF_LIFE = 100;
+
+/**
+ * The gap rule: the bar at `ts` after the one at `prevTs` comes after a gap in the data when the
+ * silence between them is longer than `gapMs` and the spacing (`dtBars`) is more than
+ * GAP_TYPICAL_MULTIPLE times the stream's usual one (`usualBars`).
+ */
+export function isDataGap(prevTs: number, ts: number, dtBars: number, usualBars: number, o: Pick<EngineOptions, 'shortBarMs' | 'gapMs'>): boolean {
+  return ts - prevTs - o.shortBarMs > o.gapMs && dtBars > GAP_TYPICAL_MULTIPLE * usualBars;
+}
 
 export const ENGINE_DEFAULTS: Readonly<EngineOptions> = Object.freeze<EngineOptions>({
   shortBarMs: 1_000,

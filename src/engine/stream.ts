@@ -12,7 +12,7 @@ import type { RandomFourierFeatures } from './detectors/ocsvm.js';
 import { RobustDetector } from './detectors/robust.js';
 import { VolRatioDetector } from './detectors/volratio.js';
 import { ZScoreDetector } from './detectors/zscore.js';
-import { GAP_TYPICAL_MULTIPLE, type EngineOptions } from './options.js';
+import { GAP_SPACING_HALF_LIFE, isDataGap, type EngineOptions } from './options.js';
 import type { IngestOutcome } from './ports/tick-sink.js';
 import type { Trainer } from './ports/trainer.js';
 import type { AlertRule } from './core/rules.js';
@@ -25,8 +25,6 @@ const FEATURE_HALF_LIFE = 300;
 const FEATURES_MIN_BARS = 30;
 /** Features are clipped to +-this many standard deviations, so one wild bar cannot dominate a model. */
 const FEATURE_CLIP = 10;
-/** Half-life, in bars, of the stream's usual spacing between bars (for the gap rule). */
-const SPACING_HALF_LIFE = 100;
 
 export interface StreamCounters {
   ticks: number;
@@ -83,7 +81,7 @@ export class StreamState {
   private readonly volStats = new EwStats(alphaForHalfLife(FEATURE_HALF_LIFE));
   private readonly tradeStats = new EwStats(alphaForHalfLife(FEATURE_HALF_LIFE));
   private readonly rangeStats = new EwStats(alphaForHalfLife(FEATURE_HALF_LIFE));
-  private readonly spacing = new EwStats(alphaForHalfLife(SPACING_HALF_LIFE));
+  private readonly spacing = new EwStats(alphaForHalfLife(GAP_SPACING_HALF_LIFE));
   /** Start of the first bar after the latest gap: moves are never measured across it. */
   gapTs = -Infinity;
   private readonly move: WindowMove = emptyMove();
@@ -316,9 +314,8 @@ export class StreamState {
       inp.afterGap = false;
     } else {
       const dt = Math.max(1, Math.round((b.ts - prevTs) / opt.shortBarMs));
-      const silence = b.ts - prevTs - opt.shortBarMs;
       const usual = this.spacing.n > 0 ? this.spacing.mean : 1;
-      inp.afterGap = silence > opt.gapMs && dt > GAP_TYPICAL_MULTIPLE * usual;
+      inp.afterGap = isDataGap(prevTs, b.ts, dt, usual, opt);
       if (inp.afterGap) this.gapTs = b.ts;
       else this.spacing.update(dt);
       inp.logReturn = this.diff(b.close, prevClose);

@@ -2,7 +2,7 @@ import type { Proximity, ProximitySource } from '../../commands/framework.js';
 import { nearer, proximityOf } from '../bot/shared/sources.js';
 import { EwStats, alphaForHalfLife } from '../engine/core/math.js';
 import type { Bar } from '../engine/core/types.js';
-import { GAP_TYPICAL_MULTIPLE, type EngineOptions } from '../engine/options.js';
+import { GAP_SPACING_HALF_LIFE, isDataGap, type EngineOptions } from '../engine/options.js';
 import type { Thresholds } from '../engine/ports/store.js';
 import { BarRing } from '../engine/windows/bar-ring.js';
 import { emptyMove, windowMove, type WindowMove } from '../engine/windows/move.js';
@@ -16,9 +16,6 @@ import type { SnapshotBarSource, Windows } from './snapshot-bars.js';
  * old; 3 leaves room for one missed save.
  */
 export const PROXIMITY_STALE_PERIODS = 3;
-
-/** Half-life, in bars, of the usual spacing between bars in the gap rule (the stream's own, src/engine/stream.ts). */
-const GAP_SPACING_HALF_LIFE = 100;
 
 type MoveOptions = Pick<EngineOptions, 'shortBarMs' | 'longBarMs' | 'gapMs'>;
 
@@ -35,7 +32,7 @@ export function gapStart(short: readonly Bar[], shortBarMs: number, gapMs: numbe
     const prevTs = (short[i - 1] as Bar).ts;
     const dt = Math.max(1, Math.round((ts - prevTs) / shortBarMs));
     const usual = spacing.n > 0 ? spacing.mean : 1;
-    if (ts - prevTs - shortBarMs > gapMs && dt > GAP_TYPICAL_MULTIPLE * usual) gap = ts;
+    if (isDataGap(prevTs, ts, dt, usual, { shortBarMs, gapMs })) gap = ts;
     else spacing.update(dt);
   }
   return gap;
