@@ -32,7 +32,9 @@ export function subscriptionLine(s: Subscription, now: number, proximity?: Proxi
   if (proximity) {
     // Measured on older bars (a saved window past its freshness bound): say when, never "now".
     const when = proximity.asOf !== undefined ? `${formatPct(proximity.movePct)} as of ${shortTime(proximity.asOf)}` : `now ${formatPct(proximity.movePct)}`;
-    out.push(plain(`; ${when}, ${Math.round(Math.min(1, proximity.ratio) * 100)}% of the way to firing`));
+    // The score is per bar and says little between anomalies; shown beside the rule's own bar.
+    const score = proximity.score !== undefined ? `, score ${formatScore(proximity.score)}` : '';
+    out.push(plain(`; ${when}, ${Math.round(Math.min(1, proximity.ratio) * 100)}% of the way to firing${score}`));
   }
   return out;
 }

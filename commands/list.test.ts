@@ -6,7 +6,7 @@ describe('/list', () => {
     expect((await say(testWorld(), '/list')).text).toBe('You watch nothing yet. Start with /watch BTC/USDT.');
   });
 
-  it('GIVEN watches, a mute and a proximity source THEN each line shows thresholds, mute and closeness to firing', async () => {
+  it('GIVEN watches, a mute and a proximity source THEN each line shows thresholds, mute, closeness to firing and the latest score', async () => {
     const w = testWorld();
     w.services.proximity = { proximity: (symbol) => (symbol === 'BTC/USDT' ? { movePct: 1.5, score: 0.9, ratio: 0.5 } : null) };
     await say(w, '/watch BTC/USDT 3% 5m');
@@ -14,7 +14,7 @@ describe('/list', () => {
     await say(w, '/mute 1h ETH/USDT');
     const { text } = await say(w, '/list');
     expect(text).toContain('Your watches (2)');
-    expect(text).toContain('• BTC/USDT: 3% in 5 minutes, up or down, score ≥ 0.990, cooldown 15 minutes; now +1.5%, 50% of the way to firing');
+    expect(text).toContain('• BTC/USDT: 3% in 5 minutes, up or down, score ≥ 0.990, cooldown 15 minutes; now +1.5%, 50% of the way to firing, score 0.90');
     expect(text).toContain('• ETH/USDT: 0.5% in 5 minutes, up or down, score ≥ 0.98, cooldown 10 minutes (high); muted until 2025-08-11 13:00 UTC');
   });
 
