@@ -15,8 +15,11 @@ import { fixture, marketTicks, MARKET, spike, type Fixture } from './fixture.js'
  */
 
 const HOUR = 3_600_000;
-/** Market time replayed, and the part of it played before the pages open (the engine's warm-up). */
-const REPLAY_HOURS = 6;
+/**
+ * Market time replayed, and the part of it played before the pages open (the engine's warm-up).
+ * TICKWATCH_SOAK_HOURS replays longer for a soak run apart from `npm test` (e.g. 24: a day).
+ */
+const REPLAY_HOURS = Number(process.env['TICKWATCH_SOAK_HOURS'] ?? 6);
 const WARM_MS = 30 * 60_000;
 /** Market time per step of the replay; each step leaves as one live batch. */
 const STEP_MS = 20_000;
@@ -169,7 +172,7 @@ describe('GIVEN the overview, the alert feed and a pair page left open while hou
     const last = f.engine.find('binance', 'ETH/USDT')!.evaluation.price;
     await page.waitForFunction((p) => document.querySelector('tr[data-stream="binance:ETH/USDT"] td.price')?.textContent === p, last.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }), { timeout: 10_000 });
     for (const { problems } of pages.values()) expect(problems).toEqual([]);
-  }, 300_000);
+  }, 300_000 * Math.max(1, REPLAY_HOURS / 6));
 });
 
 declare const document: { querySelector(s: string): { textContent: string | null } | null };
