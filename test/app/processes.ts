@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -65,4 +66,17 @@ export async function until<T>(get: () => T | Promise<T>, what: string, ms: numb
 export async function killAll(procs: readonly Proc[]): Promise<void> {
   for (const p of procs) if (running(p)) p.child.kill('SIGKILL');
   await Promise.all(procs.map((p) => exited(p)));
+}
+
+/**
+ * Writes `config.yaml` into `dir` with what every app test's config starts with (the fake binance
+ * venue and its symbols, the store prefix when given, the alerts folder, any free HTTP port),
+ * followed by the test's own lines; returns its path.
+ */
+export function writeAppConfig(dir: string, o: { venue: { wsUrl: string; restUrl: string }; symbols: readonly string[]; prefix?: string; lines: readonly string[] }): string {
+  const path = join(dir, 'config.yaml');
+  const head = ['exchanges:', '  binance:', `    symbols: [${o.symbols.join(', ')}]`, `    wsUrl: ${o.venue.wsUrl}`, `    restUrl: ${o.venue.restUrl}`];
+  const store = o.prefix === undefined ? [] : ['store:', `  prefix: ${o.prefix}`];
+  writeFileSync(path, [...head, ...store, 'alerts:', `  dir: ${join(dir, 'alerts')}`, 'http:', '  port: 0', ...o.lines].join('\n'));
+  return path;
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseTable, handoverBoundMs } from '../../src/ops/leases.js';
 import { MarketBoard } from '../../src/ops/market-board.js';
 import { calmTrades, hasRecordings, startFakeExchange, type FakeExchange, type NewTrade } from '../fakes/exchanges/index.js';
-import { REDIS_URL, killAll, sleep, startTickwatch, until, type Proc } from './processes.js';
+import { REDIS_URL, killAll, sleep, startTickwatch, until, writeAppConfig, type Proc } from './processes.js';
 
 /**
  * The scaled deployment for real: two `tickwatch run --role engine` processes and one
@@ -105,20 +105,10 @@ describe('scaled roles: two engines and a worker on Redis, one engine killed', (
     const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts`;
 
     dir = mkdtempSync(join(tmpdir(), 'tw-roles-'));
-    writeFileSync(
-      join(dir, 'config.yaml'),
-      [
-        'exchanges:',
-        '  binance:',
-        `    symbols: [${SYMBOLS.join(', ')}]`,
-        `    wsUrl: ${venue.wsUrl}`,
-        `    restUrl: ${venue.restUrl}`,
-        'store:',
-        `  prefix: ${prefix}`,
-        'alerts:',
-        `  dir: ${join(dir, 'alerts')}`,
-        'http:',
-        '  port: 0',
+    writeAppConfig(dir, {
+      venue,
+      symbols: SYMBOLS, prefix,
+      lines: [
         'webhooks:',
         '  - name: ops',
         `    url: ${hookUrl}`,
@@ -130,8 +120,8 @@ describe('scaled roles: two engines and a worker on Redis, one engine killed', (
         '  boardMs: 500',
         'log:',
         '  level: info',
-      ].join('\n'),
-    );
+      ],
+    });
     start('worker', 'worker');
     start('engine-1', 'engine');
     start('engine-2', 'engine');

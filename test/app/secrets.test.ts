@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -11,6 +11,7 @@ import { registerDiscordCommands } from '../../src/bot/register.js';
 import { FakeDiscord, messageText, type FakeChannel, type FakeUser } from '../fakes/discord/index.js';
 import { calmTrades, startFakeExchange, type FakeExchange, type NewTrade } from '../fakes/exchanges/index.js';
 import { FakeTelegram } from '../fakes/telegram/index.js';
+import { runTickwatch, sleep, writeAppConfig } from './processes.js';
 
 /**
  * Secrets never leave the process: the whole product (`tickwatch run`, a child process) runs with
@@ -21,7 +22,6 @@ import { FakeTelegram } from '../fakes/telegram/index.js';
  * Discord received, the webhook bodies, the mails, and `tickwatch check-config`.
  */
 
-const ROOT = join(import.meta.dirname, '../..');
 const SYMBOL = 'BTC/USDT';
 const SECRETS = {
   TELEGRAM_BOT_TOKEN: '7770001:AAH-scan_telegram-token-z9',
@@ -30,12 +30,6 @@ const SECRETS = {
   TICKWATCH_WEBHOOK_SECRET_OPS: 'scan-webhook-key-31',
   TICKWATCH_SMTP_PASSWORD: 'scan-smtp-pass-77',
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function runTickwatch(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const code = `import(${JSON.stringify(join(ROOT, 'src/cli/main.ts'))}).then(async (m) => { process.exitCode = await m.main(${JSON.stringify(args)}); })`;
-  return spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
 async function until(cond: () => boolean, what: string, ms: number, log: () => string): Promise<void> {
   const t0 = Date.now();
@@ -112,18 +106,10 @@ describe('secrets never leave the process (whole product, every secret set)', ()
     await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
 
     dir = mkdtempSync(join(tmpdir(), 'tw-secrets-'));
-    writeFileSync(
-      join(dir, 'config.yaml'),
-      [
-        'exchanges:',
-        '  binance:',
-        `    symbols: [${SYMBOL}]`,
-        `    wsUrl: ${venue.wsUrl}`,
-        `    restUrl: ${venue.restUrl}`,
-        'alerts:',
-        `  dir: ${join(dir, 'alerts')}`,
-        'http:',
-        '  port: 0',
+    writeAppConfig(dir, {
+      venue,
+      symbols: [SYMBOL],
+      lines: [
         'webhooks:',
         '  - name: ops',
         `    url: http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts`,
@@ -139,8 +125,8 @@ describe('secrets never leave the process (whole product, every secret set)', ()
         '      to: [desk@example.test]',
         'log:',
         '  level: debug',
-      ].join('\n'),
-    );
+      ],
+    });
     env = { ...SECRETS, REDIS_URL: '', TELEGRAM_API_ROOT: apiRoot, DISCORD_API_BASE: discord.apiBase, DISCORD_APPLICATION_ID: discord.applicationId };
     // Failures on both platforms, so that error paths write their logs too.
     telegram.failNext('sendPhoto', { code: 500, description: 'Internal Server Error' });

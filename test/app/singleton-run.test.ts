@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handoverBoundMs } from '../../src/ops/leases.js';
 import { AllLockTable } from '../../src/ops/singleton.js';
 import { calmTrades, startFakeExchange, type FakeExchange } from '../fakes/exchanges/index.js';
-import { REDIS_URL, exited, killAll, running, startTickwatch, until, type Proc } from './processes.js';
+import { REDIS_URL, exited, killAll, running, startTickwatch, until, writeAppConfig, type Proc } from './processes.js';
 
 /**
  * One `tickwatch run --role all` per Redis prefix, for real: a second `--role all` and a
@@ -52,27 +52,17 @@ describe('--role all is alone on its Redis prefix (real processes)', () => {
     const now = Date.now();
     venue.addHistory(SYMBOL, calmTrades({ start: now - 16 * 60_000, seconds: 16 * 60 - 1, price: 60_000, rate: 3, seed: 5 }));
     dir = mkdtempSync(join(tmpdir(), 'tw-single-'));
-    writeFileSync(
-      join(dir, 'config.yaml'),
-      [
-        'exchanges:',
-        '  binance:',
-        `    symbols: [${SYMBOL}]`,
-        `    wsUrl: ${venue.wsUrl}`,
-        `    restUrl: ${venue.restUrl}`,
-        'store:',
-        `  prefix: ${prefix}`,
-        'alerts:',
-        `  dir: ${join(dir, 'alerts')}`,
-        'http:',
-        '  port: 0',
+    writeAppConfig(dir, {
+      venue,
+      symbols: [SYMBOL], prefix,
+      lines: [
         'cluster:',
         `  leaseTtlMs: ${LEASE.ttlMs}`,
         `  renewMs: ${LEASE.renewMs}`,
         'log:',
         '  level: info',
-      ].join('\n'),
-    );
+      ],
+    });
     first = start('all-1', 'all');
     firstId = await until(() => heldBy(first), 'the first --role all holding the lock', 30_000, procs);
     await until(() => first.err.includes('"msg":"tickwatch running"'), 'the first --role all running', 30_000, procs);
