@@ -9,36 +9,11 @@ import type { PlatformRetry } from '../../../src/bot/shared/retries.js';
 import { buildConfig } from '../../../src/config/load.js';
 import { TemporaryError } from '../../../src/engine/core/errors.js';
 import { systemClock } from '../../../src/engine/ports/clock.js';
-import { discordDestination, discordGatewayClient, platformRetryReporter } from '../../../src/ops/compose.js';
-import { createLogger } from '../../../src/ops/log.js';
-import { AppMetrics } from '../../../src/ops/metrics.js';
+import { discordDestination, discordGatewayClient } from '../../../src/ops/compose.js';
 import { MemoryStore } from '../../../src/store/memory.js';
 import { makeAlert } from '../../store/conformance.js';
+import { retryReporter as reporter } from '../retry-reporter.js';
 import { FakeDiscord, type FakeChannel } from '../../fakes/discord/index.js';
-
-interface LogLine {
-  level: number;
-  msg: string;
-  platform?: string;
-  reason?: string;
-  method?: string;
-  route?: string;
-  status?: number;
-  waitMs?: number;
-  retryAfterMs?: number;
-  attempt?: number;
-  limit?: number;
-  global?: boolean;
-  scope?: string;
-}
-
-/** The reporter the composition root builds, over a logger that scrubs nothing: a token in a line would show. */
-function reporter() {
-  const lines: string[] = [];
-  const log = createLogger({ level: 'debug', secrets: [], destination: { write: (l: string) => void lines.push(l) } });
-  const metrics = new AppMetrics({ defaultMetrics: false });
-  return { lines, warnings: () => lines.map((l) => JSON.parse(l) as LogLine).filter((l) => l.level === 40), metrics, onRetry: platformRetryReporter(log, metrics) };
-}
 
 const MESSAGES = /^\/channels\/\d+\/messages$/;
 

@@ -6,31 +6,10 @@ import { buildConfig } from '../../../src/config/load.js';
 import { systemClock } from '../../../src/engine/ports/clock.js';
 import type { PlatformRetry } from '../../../src/bot/shared/retries.js';
 import { TelegramBot, telegramAutoRetry } from '../../../src/bot/telegram/bot.js';
-import { platformRetryReporter, telegramDestination } from '../../../src/ops/compose.js';
-import { createLogger } from '../../../src/ops/log.js';
-import { AppMetrics } from '../../../src/ops/metrics.js';
+import { telegramDestination } from '../../../src/ops/compose.js';
 import { makeAlert } from '../../store/conformance.js';
+import { retryReporter as reporter } from '../retry-reporter.js';
 import { FakeTelegram, tooMany } from '../../fakes/telegram/index.js';
-
-interface LogLine {
-  level: number;
-  msg: string;
-  platform?: string;
-  reason?: string;
-  method?: string;
-  status?: number;
-  waitMs?: number;
-  retryAfterMs?: number;
-  attempt?: number;
-}
-
-/** The reporter the composition root builds, over a logger that scrubs nothing: a token in a line would show. */
-function reporter() {
-  const lines: string[] = [];
-  const log = createLogger({ level: 'debug', secrets: [], destination: { write: (l: string) => void lines.push(l) } });
-  const metrics = new AppMetrics({ defaultMetrics: false });
-  return { lines, parsed: () => lines.map((l) => JSON.parse(l) as LogLine), metrics, onRetry: platformRetryReporter(log, metrics) };
-}
 
 describe('Telegram retries are logged and counted (real grammY against the fake Bot API)', () => {
   const fake = new FakeTelegram();
@@ -44,7 +23,7 @@ describe('Telegram retries are logged and counted (real grammY against the fake 
     await telegram.registerCommands();
     expect(fake.calls.filter((c) => c.method === 'setMyCommands').map((c) => c.status)).toEqual([429, 200]);
 
-    const warnings = r.parsed().filter((l) => l.level === 40);
+    const warnings = r.warnings();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ platform: 'telegram', reason: 'rate_limited', method: 'setMyCommands', status: 429, waitMs: 1000, retryAfterMs: 1000, attempt: 1 });
     expect(warnings[0]?.msg).toBe('telegram rate limited: the client retries');
@@ -65,7 +44,7 @@ describe('Telegram retries are logged and counted (real grammY against the fake 
     const receipt = await dest.send({ deliveryId: 'd1', to: { platform: 'telegram', chatId: '100', chatType: 'private' }, kind: 'alert', alerts: [makeAlert()], text: '[ALERT] BTC/USDT', mentions: [] });
     expect(receipt.messageId).toBeDefined();
 
-    const warnings = r.parsed().filter((l) => l.level === 40);
+    const warnings = r.warnings();
     expect(warnings.map((w) => [w.reason, w.method, w.waitMs])).toEqual([['rate_limited', 'sendMessage', 1000]]);
     for (const line of r.lines) expect(line).not.toContain(fake.token.split(':')[1]);
     expect(await r.metrics.text()).toContain('tickwatch_platform_retries_total{platform="telegram",reason="rate_limited"} 1');
