@@ -38,6 +38,11 @@ export interface LeaseOptions {
   renewMs: number;
 }
 
+/** Throws unless a lease (or the `--role all` lock, `what`) outlives at least one renew period. */
+export function checkLeaseOptions(o: LeaseOptions, what: string): void {
+  if (!(o.renewMs > 0) || !(o.ttlMs > o.renewMs)) throw new Error(`${what} ttl (${o.ttlMs} ms) must exceed the renew period (${o.renewMs} ms)`);
+}
+
 /** The longest time a dead engine's streams stay unowned. */
 export function handoverBoundMs(o: LeaseOptions): number {
   return o.ttlMs + o.renewMs;
@@ -213,7 +218,7 @@ export class StreamOwnership {
     private readonly hooks: OwnershipHooks,
     o: { id?: string | undefined; now?: (() => number) | undefined } = {},
   ) {
-    if (!(opts.renewMs > 0) || !(opts.ttlMs > opts.renewMs)) throw new Error(`lease ttl (${opts.ttlMs} ms) must exceed the renew period (${opts.renewMs} ms)`);
+    checkLeaseOptions(opts, 'lease');
     this.id = o.id ?? engineId();
     this.now = o.now ?? Date.now;
   }

@@ -21,7 +21,7 @@
  * The keys share the `{own}` hash tag with the leases, so the scripts run on Redis Cluster.
  */
 import { LuaScripts, type RedisClient } from '../store/redis-client.js';
-import { engineId, handoverBoundMs, ownKeyBase, type LeaseOptions, type LeaseTable } from './leases.js';
+import { checkLeaseOptions, engineId, handoverBoundMs, ownKeyBase, type LeaseOptions, type LeaseTable } from './leases.js';
 import type { Logger } from './log.js';
 
 const LUA = {
@@ -204,7 +204,7 @@ export class AllRoleLock {
     private readonly hooks: AllRoleLockHooks,
     o: { id?: string | undefined; now?: (() => number) | undefined } = {},
   ) {
-    if (!(lease.renewMs > 0) || !(lease.ttlMs > lease.renewMs)) throw new Error(`lock ttl (${lease.ttlMs} ms) must exceed the renew period (${lease.renewMs} ms)`);
+    checkLeaseOptions(lease, 'lock');
     this.id = o.id ?? engineId();
     this.now = o.now ?? Date.now;
   }
