@@ -253,7 +253,7 @@ export class DeliveryPipeline {
     if (!msg) return;
     if (await this.deps.store.getReceipt(msg.deliveryId)) {
       // Sent already; a marker beside the receipt is from a run that died before dropping it.
-      await this.attempts.clearAttempt(msg.deliveryId);
+      await Promise.all([this.attempts.clearAttempt(msg.deliveryId), this.attempts.clearSentParts(msg.deliveryId)]);
       return;
     }
     await this.waitForSlot(job);
@@ -266,6 +266,9 @@ export class DeliveryPipeline {
     const now = this.deps.clock.now();
     const previous = await this.attempts.markAttempt(msg.deliveryId, { at: now, attempt: job.attempt }, this.options.receiptTtlMs);
     if (previous) this.deps.onInDoubt?.(inDoubt(msg.deliveryId, platform, previous, now));
+    const ttl = this.options.receiptTtlMs;
+    const id = msg.deliveryId;
+    msg.parts = { sent: new Set(await this.attempts.getSentParts(id)), record: (part) => this.attempts.addSentPart(id, part, ttl) };
     let receipt;
     try {
       receipt = await dest.send(msg);
@@ -282,6 +285,7 @@ export class DeliveryPipeline {
     await this.deps.store.putReceipt(msg.deliveryId, receipt, this.options.receiptTtlMs);
     await Promise.all([
       this.attempts.clearAttempt(msg.deliveryId),
+      this.attempts.clearSentParts(msg.deliveryId),
       receipt.mediaRef && !mediaRef ? this.deps.store.setMediaRef(lead.id, platform, receipt.mediaRef, this.options.chartTtlMs) : undefined,
     ]);
   }

@@ -57,6 +57,7 @@ export class MemoryStore implements Store {
   private readonly feedback = new Map<string, Expiring<Map<string, Vote>>>();
   private readonly receipts = new Map<string, Expiring<DeliveryReceipt>>();
   private readonly attempts = new Map<string, Expiring<AttemptMarker>>();
+  private readonly sentParts = new Map<string, Expiring<Set<string>>>();
   private readonly bursts = new Map<string, BurstWindow>();
   private writes = 0;
 
@@ -250,6 +251,20 @@ export class MemoryStore implements Store {
     this.attempts.delete(deliveryId);
   }
 
+  async addSentPart(deliveryId: string, part: string, ttlMs: number): Promise<void> {
+    const parts = new Set(this.live(this.sentParts, deliveryId));
+    parts.add(part);
+    this.put(this.sentParts, deliveryId, parts, ttlMs);
+  }
+
+  async getSentParts(deliveryId: string): Promise<string[]> {
+    return [...(this.live(this.sentParts, deliveryId) ?? [])];
+  }
+
+  async clearSentParts(deliveryId: string): Promise<void> {
+    this.sentParts.delete(deliveryId);
+  }
+
   async burstOffer(destinations: readonly string[], item: string, now: number, windowMs: number): Promise<BurstOffer[]> {
     return destinations.map((d) => this.offerOne(d, item, now, windowMs));
   }
@@ -329,7 +344,7 @@ export class MemoryStore implements Store {
 
   private sweep(): void {
     const now = this.clock.now();
-    for (const m of [this.alerts, this.charts, this.mediaRefs, this.feedback, this.receipts, this.attempts] as Map<string, Expiring<unknown>>[]) {
+    for (const m of [this.alerts, this.charts, this.mediaRefs, this.feedback, this.receipts, this.attempts, this.sentParts] as Map<string, Expiring<unknown>>[]) {
       for (const [k, e] of m) if (e.expiresAt <= now) m.delete(k);
     }
   }

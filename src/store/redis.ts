@@ -89,6 +89,10 @@ export class StoreKeys {
   attempt(deliveryId: string): string {
     return `${this.prefix}:try:${deliveryId}`;
   }
+  /** Parts of a multi-call message already sent (a set). */
+  sentParts(deliveryId: string): string {
+    return `${this.prefix}:part:${deliveryId}`;
+  }
   // Burst windows: small and short-lived, all in one slot so that a fan-out offers in one call.
   burstWindow(dest: string): string {
     return `${this.prefix}:{b}:${dest}:win`;
@@ -327,6 +331,19 @@ export class RedisStore implements Store {
 
   async clearAttempt(deliveryId: string): Promise<void> {
     await this.client.del(this.keys.attempt(deliveryId));
+  }
+
+  async addSentPart(deliveryId: string, part: string, ttlMs: number): Promise<void> {
+    const key = this.keys.sentParts(deliveryId);
+    await this.client.multi().sadd(key, part).pexpire(key, ttlMs).exec();
+  }
+
+  async getSentParts(deliveryId: string): Promise<string[]> {
+    return this.client.smembers(this.keys.sentParts(deliveryId));
+  }
+
+  async clearSentParts(deliveryId: string): Promise<void> {
+    await this.client.del(this.keys.sentParts(deliveryId));
   }
 
   async burstOffer(destinations: readonly string[], item: string, now: number, windowMs: number): Promise<BurstOffer[]> {

@@ -261,6 +261,22 @@ export function storeConformance(name: string, open: () => Promise<StoreFixture>
         await new Promise((r) => setTimeout(r, 120));
         expect(await store.getAttempt('t-short')).toBeNull();
       });
+
+      it('keeps the parts of a multi-call message apart from the marker: a cleared marker leaves them, clearing them or their time to live drops them', async () => {
+        expect(await store.getSentParts('p-1')).toEqual([]);
+        await store.markAttempt('p-1', { at: 1, attempt: 1 }, 60_000);
+        await store.addSentPart('p-1', 'photo', 60_000);
+        await store.addSentPart('p-1', 'photo', 60_000);
+        await store.addSentPart('p-1', 'text', 60_000);
+        await store.clearAttempt('p-1');
+        expect((await store.getSentParts('p-1')).sort()).toEqual(['photo', 'text']);
+        expect(await store.getSentParts('p-2')).toEqual([]);
+        await store.clearSentParts('p-1');
+        expect(await store.getSentParts('p-1')).toEqual([]);
+        await store.addSentPart('p-short', 'photo', 30);
+        await new Promise((r) => setTimeout(r, 120));
+        expect(await store.getSentParts('p-short')).toEqual([]);
+      });
     });
 
     describe('burst windows', () => {

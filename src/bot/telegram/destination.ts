@@ -35,7 +35,7 @@ export class TelegramDestination implements Destination {
     const m = alertMessage(msg, this.opts.mentionLabel);
     const photo = msg.chart?.mediaRef ?? msg.chart?.png;
     try {
-      const sent = await sendContent(this.api, msg.to, { text: m.text, buttons: m.buttons, photo, fileName: msg.chart?.fileName });
+      const sent = await sendContent(this.api, msg.to, { text: m.text, buttons: m.buttons, photo, fileName: msg.chart?.fileName, parts: msg.parts });
       return { at: this.clock.now(), messageId: String(sent.message.message_id), mediaRef: sent.photoFileId };
     } catch (err) {
       throw translateTelegramError(err, `${msg.kind} ${msg.deliveryId} to chat ${msg.to.chatId}`);

@@ -1,6 +1,7 @@
 import { InlineKeyboard, InputFile, type Api } from 'grammy';
 import type { Message } from 'grammy/types';
 import { encodeAction, type Button, type RichText } from '../../../commands/framework.js';
+import type { SendParts } from '../../engine/ports/destination.js';
 import type { ChatAddress } from '../../engine/ports/store.js';
 import { isStaleFileRef } from './errors.js';
 import { TELEGRAM_CAPTION_MAX, TELEGRAM_TEXT_MAX, toTelegramHtml, truncateRich, visibleLength } from './html.js';
@@ -13,7 +14,15 @@ export interface TelegramContent {
   buttons?: readonly (readonly Button[])[] | undefined;
   /** Answer to this message (commands). */
   replyTo?: number | undefined;
+  /**
+   * Parts sent by an earlier try and where to record them (alerts through the delivery pipeline):
+   * a photo whose text did not fit its caption is PHOTO_PART, and is not sent twice.
+   */
+  parts?: SendParts | undefined;
 }
+
+/** The photo sent ahead of a text too long for its caption. */
+export const PHOTO_PART = 'photo';
 
 export interface SentContent {
   /** The message carrying the text (and buttons). */
@@ -41,8 +50,10 @@ export function target(to: ChatAddress): { chat_id: number | string; message_thr
 
 /**
  * Sends content in HTML parse mode. A picture carries the text as its caption when it fits;
- * otherwise the text follows as its own message (with the buttons). A file_id Telegram no longer
- * accepts falls back to the text alone, so that the message is never lost to its picture.
+ * otherwise the text follows as its own message (with the buttons), and the photo is recorded in
+ * `parts` as soon as it is sent, so that a retry after the text failed sends the text alone. A
+ * file_id Telegram no longer accepts falls back to the text alone, so that the message is never
+ * lost to its picture.
  */
 export async function sendContent(api: Api, to: ChatAddress, c: TelegramContent): Promise<SentContent> {
   const { chat_id, ...where } = target(to);
@@ -55,6 +66,7 @@ export async function sendContent(api: Api, to: ChatAddress, c: TelegramContent)
   if (c.photo === undefined) return sendText();
   const photo = typeof c.photo === 'string' ? c.photo : new InputFile(c.photo, c.fileName ?? 'chart.png');
   const fits = visibleLength(c.text) <= TELEGRAM_CAPTION_MAX;
+  if (!fits && c.parts?.sent.has(PHOTO_PART)) return sendText();
   let sent: Message.PhotoMessage;
   try {
     sent = await api.sendPhoto(chat_id, photo, fits ? { ...where, ...reply, caption: toTelegramHtml(c.text), parse_mode: 'HTML', reply_markup } : { ...where, ...reply });
@@ -64,5 +76,6 @@ export async function sendContent(api: Api, to: ChatAddress, c: TelegramContent)
   }
   const photoFileId = typeof c.photo === 'string' ? undefined : sent.photo[sent.photo.length - 1]?.file_id;
   if (fits) return { message: sent, photoFileId };
+  await c.parts?.record(PHOTO_PART);
   return { ...(await sendText()), photoFileId };
 }

@@ -31,6 +31,19 @@ export interface OutboundMessage {
   /** Users to mention (watchers in a shared chat); empty for feeds. */
   mentions: string[];
   chart?: ChartAttachment | undefined;
+  /**
+   * For a destination that sends one message in several calls (Telegram: a photo, then a text
+   * too long for its caption): the parts an earlier run already sent, to skip, and where to record
+   * each part the moment the platform confirms it, so that a failure or a crash before the last
+   * call repeats only what did not go out. Absent outside the delivery pipeline.
+   */
+  parts?: SendParts | undefined;
+}
+
+export interface SendParts {
+  readonly sent: ReadonlySet<string>;
+  /** Durably records a part as sent; resolves once it is recorded. */
+  record(part: string): Promise<void>;
 }
 
 /**

@@ -207,6 +207,16 @@ export interface AttemptStore {
   getAttempt(deliveryId: string): Promise<AttemptMarker | null>;
   /** Drops the marker once the receipt is stored. */
   clearAttempt(deliveryId: string): Promise<void>;
+  /**
+   * Records that one part of a message sent in several calls (a photo before its long text) has
+   * reached the platform, so that a later run of the delivery sends only the rest. Kept apart from
+   * the marker: a refusal clears the marker (nothing of that call went out) but not the parts.
+   */
+  addSentPart(deliveryId: string, part: string, ttlMs: number): Promise<void>;
+  /** Parts of the delivery already sent, in no particular order; empty when none. */
+  getSentParts(deliveryId: string): Promise<string[]>;
+  /** Drops the parts once the receipt is stored. */
+  clearSentParts(deliveryId: string): Promise<void>;
 }
 
 export type BurstOffer =

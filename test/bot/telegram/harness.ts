@@ -59,7 +59,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(spike: Spike): Promise<Harness> {
+export interface HarnessOptions {
+  /** The client's own retries of one call (default: the product's); 0 hands every failure to delivery. */
+  retryMaxAttempts?: number;
+}
+
+export async function startHarness(spike: Spike, opts: HarnessOptions = {}): Promise<Harness> {
   const fake = new FakeTelegram();
   await fake.start();
   const world = testWorld({ now: spike.alert.ts });
@@ -71,6 +76,7 @@ export async function startHarness(spike: Spike): Promise<Harness> {
     services: world.services,
     clock: world.clock,
     pollTimeoutSeconds: 1,
+    retryMaxAttempts: opts.retryMaxAttempts,
     log,
     onChatGone: (chat, reason) => world.subscriptions.pauseChat(chat.platform, chat.chatId, reason),
   });
