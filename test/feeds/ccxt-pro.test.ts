@@ -13,14 +13,14 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function setup(withHistory: boolean) {
+async function setup(withHistory: boolean, tuning = FAST) {
   const f = await new FakeBinance().start();
   cleanup.push(() => f.close());
   const ex = await createCcxtExchange('binance', true, { restUrl: f.restUrl, wsUrl: f.wsUrl });
   const rest = await createCcxtExchange('binance', false, { restUrl: f.restUrl });
   const history = withHistory ? new CcxtHistory(rest, 'binance', VENUE_CAPABILITIES.binance) : undefined;
   const sink = new RecordingSink();
-  const feed = new CcxtProFeed({ venue: 'binance', exchange: ex, symbols: ['BTC/USDT', 'ETH/USDT'], sink, clock, history, tuning: FAST, backfill: { warmStart: false } });
+  const feed = new CcxtProFeed({ venue: 'binance', exchange: ex, symbols: ['BTC/USDT', 'ETH/USDT'], sink, clock, history, tuning, backfill: { warmStart: false } });
   cleanup.push(() => feed.stop());
   return { f, sink, feed };
 }
@@ -67,5 +67,21 @@ describe('the long tail: any ccxt pro exchange through watchTrades', () => {
     expect(c.disconnects).toBeGreaterThanOrEqual(1);
     // A ccxt stream counts as connected with its first result (ETH never traded here).
     expect(c.connects).toBeGreaterThanOrEqual(2);
+  });
+
+  it('GIVEN the feed waits out a long reconnect backoff THEN stop ends its loops at once instead of holding the process open for the wait', async () => {
+    const SLOW = { ...FAST, backoff: { initialMs: 120_000, maxMs: 120_000, factor: 2, jitter: 0, resetAfterMs: 5_000 } };
+    const { f, feed } = await setup(false, SLOW);
+    await feed.start();
+    await until(() => f.subscribers('BTC/USDT') === 1, 15_000, 'subscribed');
+    f.trade('BTC/USDT', [{ ts: Date.now(), price: 100, qty: 1, side: 'buy' }]);
+    await until(() => feed.status('binance', 'BTC/USDT') === 'live', 10_000, 'live');
+    f.down = true;
+    f.drop();
+    await until(() => feed.status('binance', 'BTC/USDT') === 'reconnecting', 10_000, 'in backoff');
+    const loops = (feed as unknown as { loops: Promise<void>[] }).loops;
+    await feed.stop();
+    const ended = await Promise.race([Promise.all(loops).then(() => 'ended'), new Promise((r) => setTimeout(r, 10_000, 'still waiting'))]);
+    expect(ended).toBe('ended');
   });
 });

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Bar, Tick } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { FeedCounters, FeedLog, HistorySource } from '../ports/feed.js';
@@ -39,6 +40,8 @@ export const BACKFILL_DEFAULTS: Readonly<BackfillOptions> = Object.freeze({
 export class Backfiller {
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Aborted by stop(): a retry wait ends at once. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly venue: string,
@@ -64,6 +67,7 @@ export class Backfiller {
 
   stop(): void {
     this.stopped = true;
+    this.stopping.abort();
   }
 
   private async fill(gate: TradeGate): Promise<void> {
@@ -89,7 +93,7 @@ export class Backfiller {
         this.log.warn({ venue: this.venue, symbol: gate.symbol, attempt, err: errText(err) }, `backfill ${this.venue} ${gate.symbol} failed`);
         trades = [];
         bars = [];
-        if (attempt < this.opt.attempts) await sleep(this.opt.retryDelayMs);
+        if (attempt < this.opt.attempts) await delay(this.opt.retryDelayMs, undefined, { signal: this.stopping.signal }).catch(() => {});
       }
     }
     // Long bars first: the engine takes history only older than what its long window holds.
@@ -97,10 +101,6 @@ export class Backfiller {
     const n = gate.handOver(trades);
     this.log.info({ venue: this.venue, symbol: gate.symbol, kind: warm ? 'warm start' : 'gap', trades: n, bars: bars.length }, `backfill ${this.venue} ${gate.symbol} done`);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 export function errText(err: unknown): string {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Exchange } from 'ccxt';
 import type { Clock } from '../ports/clock.js';
 import { silentLog, type Feed, type FeedCounters, type FeedLog, type HistorySource, type StatusListener, type StreamStatus, type StreamStatusInfo } from '../ports/feed.js';
@@ -48,6 +49,8 @@ export class CcxtProFeed implements Feed {
   private readonly core: FeedCore;
   private readonly silenceMs: number;
   private running = false;
+  /** Aborted by stop(): ends a reconnect backoff at once instead of holding the process open. */
+  private stopping = new AbortController();
   private loops: Promise<void>[] = [];
   private checkTimer: NodeJS.Timeout | null = null;
   private lastResultAt = 0;
@@ -81,6 +84,7 @@ export class CcxtProFeed implements Feed {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     this.lastResultAt = this.clock.now();
     this.loops = [...this.core.gates.values()].map((g) => this.loop(g));
     this.checkTimer = setInterval(() => this.check(), this.tuning.checkIntervalMs);
@@ -89,12 +93,15 @@ export class CcxtProFeed implements Feed {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     this.core.stop();
     if (this.checkTimer) clearInterval(this.checkTimer);
     this.checkTimer = null;
     const closing = this.ex.close().catch((err: unknown) => this.log.debug({ venue: this.venue, err: errText(err) }, 'ccxt close failed'));
     // A socket or a watchTrades that never settles must not hold shutdown.
-    await Promise.race([Promise.all([closing, ...this.loops]), sleep(STOP_WAIT_MS)]);
+    const waited = new AbortController();
+    await Promise.race([Promise.all([closing, ...this.loops]), delay(STOP_WAIT_MS, undefined, { signal: waited.signal, ref: false }).catch(() => {})]);
+    waited.abort();
     this.loops = [];
   }
 
@@ -145,7 +152,7 @@ export class CcxtProFeed implements Feed {
       } catch (err) {
         if (!this.running) break;
         this.lost(g, err);
-        await sleep(backoff.next());
+        await delay(backoff.next(), undefined, { signal: this.stopping.signal }).catch(() => {});
       }
     }
   }
@@ -174,8 +181,4 @@ export class CcxtProFeed implements Feed {
       void this.ex.close().catch(() => {});
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
