@@ -17,6 +17,7 @@ import { COMMANDS } from '../../commands/index.js';
 import type { AnyCommand } from '../../commands/framework.js';
 import { loadConfigFile, type Env } from '../config/load.js';
 import { discordRest } from './discord/client.js';
+import type { OnPlatformRetry } from './shared/retries.js';
 import { slashCommands } from './discord/slash.js';
 import { TELEGRAM_DEFAULT_API_ROOT } from './telegram/bot.js';
 
@@ -37,6 +38,17 @@ export async function registerDiscordCommands(rest: REST, reg: DiscordRegistrati
 export async function registerTelegramCommands(api: Api, commands: readonly AnyCommand[] = COMMANDS): Promise<string[]> {
   await api.setMyCommands(commands.map((c) => ({ command: c.name, description: c.description })));
   return commands.map((c) => c.name);
+}
+
+/**
+ * One line per retry of the client, so that a registration waiting out Discord's rate limit on
+ * command updates (retry-after can be minutes) says so instead of hanging silently.
+ */
+export function retryNotice(out: (s: string) => void): OnPlatformRetry {
+  return (r) => {
+    const what = r.reason === 'rate_limited' ? 'rate limited' : r.reason === 'server_error' ? `server error${r.status ? ` ${r.status}` : ''}` : `network error${r.cause ? ` (${r.cause})` : ''}`;
+    out(`${r.platform}: ${what}, trying again in ${Math.max(1, Math.ceil(r.waitMs / 1000))} s\n`);
+  };
 }
 
 const USAGE = 'usage: npm run register -- [--guild ID] [--config FILE]\n';
@@ -60,7 +72,7 @@ export async function main(argv: readonly string[], env: Env, out: (s: string) =
       return 2;
     }
     try {
-      const names = await registerDiscordCommands(discordRest(token, { apiBase: cfg.discord.apiBase }), { applicationId, guildId: values.guild });
+      const names = await registerDiscordCommands(discordRest(token, { apiBase: cfg.discord.apiBase }, retryNotice(out)), { applicationId, guildId: values.guild });
       out(`discord: registered ${names.length} commands ${values.guild ? `in server ${values.guild}` : 'globally'}: ${names.join(', ')}\n`);
       done++;
     } catch (err) {

@@ -52,6 +52,17 @@ describe('npm run register against the fake Discord', () => {
     expect(out[0]).toMatch(new RegExp(`^discord: registered ${COMMANDS.length} commands in server ${g.id}: watch, unwatch`));
   });
 
+  it('GIVEN Discord rate-limits the command update THEN register says it waits, then registers', async () => {
+    fake.rateLimitNext({ method: 'PUT', path: /^\/applications\/\d+\/commands$/ }, 1_200, { bucket: 'commands', limit: 2 });
+    const out: string[] = [];
+    const env = { DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_BASE: fake.apiBase };
+    expect(await main([], env, (s) => out.push(s))).toBe(0);
+    expect(fake.requests.filter((r) => r.method === 'PUT').map((r) => r.status)).toEqual([429, 200]);
+    expect(out[0]).toBe('discord: rate limited, trying again in 2 s\n');
+    expect(out[1]).toMatch(/^discord: registered /);
+    expect(out.join('')).not.toContain(fake.token);
+  });
+
   it('GIVEN no application id, no token or a wrong token THEN register says what is missing and exits non-zero', async () => {
     const out: string[] = [];
     expect(await main([], { DISCORD_TOKEN: fake.token, DISCORD_API_BASE: fake.apiBase }, (s) => out.push(s))).toBe(2);
