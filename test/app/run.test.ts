@@ -1,18 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calmTrades, spikeTrades, startFakeExchange, type FakeExchange } from '../fakes/exchanges/index.js';
+import { runTickwatch } from './processes.js';
 
-const ROOT = join(import.meta.dirname, '../..');
 const SYMBOL = 'BTC/USDT';
-
-/** Runs `tickwatch run` from the sources (so the test never depends on a stale build). */
-function runTickwatch(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const code = `import(${JSON.stringify(join(ROOT, 'src/cli/main.ts'))}).then(async (m) => { process.exitCode = await m.main(${JSON.stringify(args)}); })`;
-  return spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
 function waitFor(get: () => string, re: RegExp, ms: number): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
