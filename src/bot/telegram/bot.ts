@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import { Bot, HttpError, webhookCallback, type Context, type Transformer } from 'grammy';
+import { Bot, GrammyError, HttpError, webhookCallback, type Context, type Transformer } from 'grammy';
 import type { Chat, User } from 'grammy/types';
 import { COMMANDS } from '../../../commands/index.js';
 import { executeCommand, type AnyCommand, type CommandContext, type CommandLimiter, type CommandServices, type Reply } from '../../../commands/framework.js';
@@ -121,6 +121,14 @@ export function telegramAutoRetry(o: TelegramRetryOptions, onRetry?: OnPlatformR
   };
 }
 
+/** What an operator can do about polling that stopped, for the answers that stop it. */
+function pollStopCause(why: unknown): string {
+  if (!(why instanceof GrammyError)) return '';
+  if (why.error_code === 409) return ' (409: another process is polling this bot token, or a webhook was set; only one tickwatch may poll a token)';
+  if (why.error_code === 401) return ' (401: Telegram refused the bot token; check TELEGRAM_BOT_TOKEN or whether it was revoked)';
+  return ` (${why.error_code})`;
+}
+
 /** getChatMember answers are reused this long for the admin check. */
 export const ADMIN_CACHE_MS = 60_000;
 /** Admin answers and first names remembered, at most (oldest forgotten first). */
@@ -235,7 +243,7 @@ export class TelegramBot {
     const restartMs = this.opts.pollRestartMs ?? TELEGRAM_POLL_RESTART_MS;
     const stopped = (why: unknown) => {
       if (!this.polling || this.runner !== runner) return;
-      this.opts.log?.(why, `telegram polling stopped; restarting in ${Math.round(restartMs / 1000)} s`);
+      this.opts.log?.(why, `telegram polling stopped${pollStopCause(why)}; restarting in ${Math.round(restartMs / 1000)} s`);
       this.restartTimer = setTimeout(() => {
         this.restartTimer = undefined;
         if (this.polling && this.runner === runner) this.poll();

@@ -36,9 +36,9 @@ describe('Telegram long polling', () => {
 
   const answerTo = (messageId: number) => (c: RecordedCall) => c.method === 'sendMessage' && c.status === 200 && (c.params['reply_parameters'] as { message_id?: number } | undefined)?.message_id === messageId;
 
-  for (const [code, description] of [
-    [401, 'Unauthorized'],
-    [409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running'],
+  for (const [code, description, cause] of [
+    [401, 'Unauthorized', "401: Telegram refused the bot token; check TELEGRAM_BOT_TOKEN or whether it was revoked"],
+    [409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running', '409: another process is polling this bot token, or a webhook was set; only one tickwatch may poll a token'],
   ] as const) {
     it(`GIVEN getUpdates answers ${code} THEN the stop is logged, polling restarts, and a command sent meanwhile is answered`, async () => {
       const errors: { err: unknown; context: string }[] = [];
@@ -46,7 +46,7 @@ describe('Telegram long polling', () => {
       fake.failNext('getUpdates', { code, description });
       const { messageId } = fake.userSays(ANN_DM, ANN, '/help');
       await fake.waitFor(answerTo(messageId), 'the answer to /help after polling restarted');
-      expect(errors.map((e) => e.context)).toEqual(['telegram polling stopped; restarting in 0 s']);
+      expect(errors.map((e) => e.context)).toEqual([`telegram polling stopped (${cause}); restarting in 0 s`]);
       expect(String((errors[0]!.err as Error).message)).toContain(String(code));
     });
   }
