@@ -238,7 +238,7 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
   });
 
   // Window snapshots: restored before the feeds start, then topped up by their backfill.
-  const snapshots = new WindowSnapshots(store, new EngineSnapshots(engine), onError);
+  const snapshots = new WindowSnapshots(store, new EngineSnapshots(engine, clock), onError);
   const restored = await snapshots.restoreAll();
   if (restored.restored || restored.unusable.length) log.info(restored, 'window snapshots restored');
 

@@ -9,13 +9,28 @@ const START = Date.UTC(2025, 0, 1);
 describe('window snapshots', () => {
   it('round-trips bars exactly (prices to the cent)', () => {
     const bars = [{ ts: 1000, open: 123456.78, high: 123460.01, low: 123450, close: 123455.55, volume: 1.5, quoteVolume: 185183.3, buyVolume: 1, sellVolume: 0.5, trades: 7 }];
-    const d = decodeWindows(encodeWindows(bars, [], 1000))!;
+    const d = decodeWindows(encodeWindows(bars, [], 1000, 5_000))!;
     expect(d.short[0]).toMatchObject({ ts: 1000, open: 123456.78, high: 123460.01, close: 123455.55, trades: 7 });
     expect(d.short[0].volume).toBeCloseTo(1.5);
+    expect(d.savedAt).toBe(5_000);
     expect(decodeWindows(new Uint8Array(3))).toBeNull();
-    const bad = encodeWindows(bars, [], 1000);
+    const bad = encodeWindows(bars, [], 1000, 5_000);
     bad[0] = 99;
     expect(decodeWindows(bad)).toBeNull();
+  });
+
+  it('reads a version 1 snapshot (no time taken) as before', () => {
+    const bars = [{ ts: 1000, open: 1, high: 2, low: 0.5, close: 1.5, volume: 3, quoteVolume: 4, buyVolume: 2, sellVolume: 1, trades: 2 }];
+    const v2 = encodeWindows(bars, bars, 1000, 5_000);
+    // Version 1: the same without the 8 bytes of the time taken.
+    const v1 = new Uint8Array(v2.byteLength - 8);
+    v1.set(v2.subarray(0, 16));
+    v1.set(v2.subarray(24), 16);
+    v1[0] = 1;
+    const d = decodeWindows(v1)!;
+    expect(d.short).toEqual(decodeWindows(v2)!.short);
+    expect(d.long).toEqual(decodeWindows(v2)!.long);
+    expect(d.savedAt).toBeNaN();
   });
 
   it('GIVEN a restart THEN the windows are back, the stream is warm, and the restart itself raises no alert', () => {

@@ -1,11 +1,17 @@
 import { parseStreamId, streamId, type Bar } from './core/types.js';
 import type { Engine } from './engine.js';
 import type { SnapshotSource } from './services/snapshots.js';
+import { systemClock, type Clock } from './ports/clock.js';
 import type { WindowSnapshot } from './ports/store.js';
 
-/** Format version; a snapshot of another version is not restored (the feeds backfill instead). */
-const VERSION = 1;
-const HEADER_BYTES = 16;
+/**
+ * Format version; a snapshot of an unknown version is not restored (the feeds backfill instead).
+ * Version 2 adds the time the snapshot was taken; version 1 (no such time) is still read.
+ */
+const VERSION = 2;
+const V1 = 1;
+const HEADER_BYTES = 24;
+const V1_HEADER_BYTES = 16;
 /** ts, open, high, low, close as Float64; volume, quoteVolume, buyVolume, sellVolume as Float32; trades as Uint32. */
 const BAR_BYTES = 5 * 8 + 4 * 4 + 4;
 
@@ -45,28 +51,43 @@ function readBars(view: DataView, at: number, n: number): Bar[] {
   return out;
 }
 
-/** Serialises a stream's closed bars (short and long rings): 16 bytes of header, 60 bytes a bar. */
-export function encodeWindows(short: readonly Bar[], long: readonly Bar[], shortBarMs: number): Uint8Array {
+/**
+ * Serialises a stream's closed bars (short and long rings) and when they were taken (`savedAt`,
+ * epoch ms: a stream that has not traded since its newest bar is still up to date as of then):
+ * 24 bytes of header, 60 bytes a bar.
+ */
+export function encodeWindows(short: readonly Bar[], long: readonly Bar[], shortBarMs: number, savedAt: number): Uint8Array {
   const buf = new Uint8Array(HEADER_BYTES + (short.length + long.length) * BAR_BYTES);
   const view = new DataView(buf.buffer);
   view.setUint8(0, VERSION);
   view.setUint32(4, short.length, true);
   view.setUint32(8, long.length, true);
   view.setUint32(12, shortBarMs, true);
+  view.setFloat64(16, savedAt, true);
   writeBars(view, writeBars(view, HEADER_BYTES, short), long);
   return buf;
 }
 
-export function decodeWindows(data: Uint8Array): { short: Bar[]; long: Bar[]; shortBarMs: number } | null {
-  if (data.byteLength < HEADER_BYTES) return null;
+export interface DecodedWindows {
+  short: Bar[];
+  long: Bar[];
+  shortBarMs: number;
+  /** When the snapshot was taken; NaN for a version 1 snapshot, which did not say. */
+  savedAt: number;
+}
+
+export function decodeWindows(data: Uint8Array): DecodedWindows | null {
+  if (data.byteLength < V1_HEADER_BYTES) return null;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  if (view.getUint8(0) !== VERSION) return null;
+  const version = view.getUint8(0);
+  if (version !== VERSION && version !== V1) return null;
+  const header = version === V1 ? V1_HEADER_BYTES : HEADER_BYTES;
   const ns = view.getUint32(4, true);
   const nl = view.getUint32(8, true);
-  if (data.byteLength !== HEADER_BYTES + (ns + nl) * BAR_BYTES) return null;
-  const short = readBars(view, HEADER_BYTES, ns);
-  const long = readBars(view, HEADER_BYTES + ns * BAR_BYTES, nl);
-  return { short, long, shortBarMs: view.getUint32(12, true) };
+  if (data.byteLength !== header + (ns + nl) * BAR_BYTES) return null;
+  const short = readBars(view, header, ns);
+  const long = readBars(view, header + ns * BAR_BYTES, nl);
+  return { short, long, shortBarMs: view.getUint32(12, true), savedAt: version === V1 ? NaN : view.getFloat64(16, true) };
 }
 
 /**
@@ -76,15 +97,19 @@ export function decodeWindows(data: Uint8Array): { short: Bar[]; long: Bar[]; sh
  * keeps the jump across the downtime from alerting.
  */
 export class EngineSnapshots implements SnapshotSource {
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly engine: Engine,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   collect(): WindowSnapshot[] {
     const out: WindowSnapshot[] = [];
+    const now = this.clock.now();
     for (const s of this.engine.streams()) {
       const short = s.bars('short');
       if (short.length === 0) continue;
       const long = s.long.range();
-      out.push({ stream: streamId(s), data: encodeWindows(short, long, this.engine.options.shortBarMs) });
+      out.push({ stream: streamId(s), data: encodeWindows(short, long, this.engine.options.shortBarMs, now) });
     }
     return out;
   }

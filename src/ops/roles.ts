@@ -129,7 +129,7 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
   const windowsOf = (s: StreamKey): WindowSnapshot | null => {
     const st = engine.find(s.venue, s.symbol);
     if (!st || st.short.length === 0) return null;
-    return { stream: streamId(s), data: encodeWindows(st.bars('short'), st.long.range(), engine.options.shortBarMs) };
+    return { stream: streamId(s), data: encodeWindows(st.bars('short'), st.long.range(), engine.options.shortBarMs, clock.now()) };
   };
   /**
    * An alert of a stream we own: its windows are saved first (the worker draws the chart from
@@ -178,7 +178,7 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
   const cross = attachCrossVenue(engine, { statuses: feeds });
   logStreamStatuses(feeds, log);
   const subscribed = new Set<string>();
-  const engineSnaps = new EngineSnapshots(engine);
+  const engineSnaps = new EngineSnapshots(engine, clock);
 
   // Which streams should be watched: the configured pairs and every pair someone watches.
   const resolve = async (input: string, venue: string): Promise<string | null> => {

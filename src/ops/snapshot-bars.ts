@@ -12,6 +12,8 @@ export const SNAPSHOT_BARS_CACHE_MS = 1_000;
 export interface Windows {
   short: Bar[];
   long: Bar[];
+  /** When the engine took them (NaN when the snapshot did not say). */
+  savedAt: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export class SnapshotBarSource implements BarSource {
       streams.map(async (id) => {
         const data = await this.store.loadSnapshot(id);
         const w = data ? decodeWindows(data) : null;
-        if (w && w.shortBarMs === this.options.shortBarMs) venues.set(parseStreamId(id).venue, { short: w.short, long: w.long });
+        if (w && w.shortBarMs === this.options.shortBarMs) venues.set(parseStreamId(id).venue, { short: w.short, long: w.long, savedAt: w.savedAt });
       }),
     );
     this.bySymbol.set(symbol, { at: this.now(), venues });

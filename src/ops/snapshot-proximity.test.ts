@@ -41,8 +41,8 @@ describe('SnapshotProximity', () => {
     board = [];
     newestEnd = -Infinity;
     for (const s of run.engine.streams()) {
-      await store.saveSnapshots([{ stream: streamId(s), data: encodeWindows(s.bars('short'), s.long.range(), run.engine.options.shortBarMs) }]);
       const at = s.short.lastTs + run.engine.options.shortBarMs;
+      await store.saveSnapshots([{ stream: streamId(s), data: encodeWindows(s.bars('short'), s.long.range(), run.engine.options.shortBarMs, at) }]);
       newestEnd = Math.max(newestEnd, at);
       board.push({ venue: s.venue, symbol: s.symbol, status: 'live', since: START, owner: 'e1', at, score: s.evaluation.warmingUp ? undefined : s.evaluation.score });
     }
@@ -93,14 +93,33 @@ describe('SnapshotProximity', () => {
     const krakenEnd = run.engine.find('kraken', SYMBOL)!.short.lastTs + 1_000;
     const near = (venue: string) => new EngineProximity(run.engine).proximity(SYMBOL, venue, t) as Proximity;
     const bars = { load: async () => {}, windows: () => [
-      { venue: 'binance', windows: { short: shifted(run, 'binance', late - binanceEnd), long: [] } },
-      { venue: 'kraken', windows: { short: run.engine.find('kraken', SYMBOL)!.bars('short'), long: [] } },
+      { venue: 'binance', windows: { short: shifted(run, 'binance', late - binanceEnd), long: [], savedAt: NaN } },
+      { venue: 'kraken', windows: { short: run.engine.find('kraken', SYMBOL)!.bars('short'), long: [], savedAt: NaN } },
     ] };
     const mixed = await new SnapshotProximity(bars, run.engine.options, null, { staleAfterMs: 45_000, now: () => late }).proximity(SYMBOL, undefined, t);
     expect(mixed?.asOf).toBeUndefined();
     expect(mixed?.score).toBeUndefined();
     expect(mixed?.movePct).toBeCloseTo(near('binance').movePct, 9);
     expect(krakenEnd).toBeLessThan(late - 45_000);
+  });
+});
+
+describe('SnapshotProximity of a pair that has not traded lately', () => {
+  it('GIVEN its engine keeps saving it THEN the answer is current, as the live engine says; once the saves stop it is as of the last save', async () => {
+    const ticks = randomWalk({ seconds: 20 * 60, seed: 3, start: START, venue: 'binance', price: 60_000 });
+    const run = replay(ticks, undefined, { detectors: STATISTICAL_DETECTORS });
+    const s = run.engine.find('binance', SYMBOL)!;
+    const lastBarEnd = s.short.lastTs + run.engine.options.shortBarMs;
+    // No trade for 10 minutes; the engine saved the unchanged windows a moment ago.
+    const savedAt = lastBarEnd + 10 * MIN;
+    const store = new MemoryStore();
+    await store.saveSnapshots([{ stream: streamId(s), data: encodeWindows(s.bars('short'), s.long.range(), run.engine.options.shortBarMs, savedAt) }]);
+    const t: Thresholds = { ...SENSITIVITY_PRESETS.normal, moveWindowMs: 5 * MIN };
+    const at = (now: number) => new SnapshotProximity(new SnapshotBarSource(store, run.engine.options), run.engine.options, null, { staleAfterMs: 45_000, now: () => now }).proximity(SYMBOL, 'binance', t);
+    // The latest score comes from the market board, which this test leaves out.
+    const live = { ...new EngineProximity(run.engine).proximity(SYMBOL, 'binance', t), score: undefined };
+    expect(await at(savedAt + 5_000)).toEqual(live);
+    expect(await at(savedAt + 5 * MIN)).toEqual({ ...live, asOf: savedAt });
   });
 });
 

@@ -10,8 +10,8 @@ import type { BoardLine } from './market-board.js';
 import type { SnapshotBarSource, Windows } from './snapshot-bars.js';
 
 /**
- * Saved windows whose newest bar ended more than this many snapshot periods (`cluster.snapshotMs`)
- * ago are stale: their closeness is shown "as of" that bar. Engines save every period and the bot
+ * Saved windows taken more than this many snapshot periods (`cluster.snapshotMs`) ago are stale:
+ * their closeness is shown "as of" when they were taken. Engines save every period and the bot
  * reuses a read for half a period, so a running engine's snapshot is at most about 1.5 periods
  * old; 3 leaves room for one missed save.
  */
@@ -67,9 +67,11 @@ export interface SnapshotProximityOptions {
  * Closeness to firing for processes without an engine (the bot role): the move over the rule's
  * window measured on the window snapshots the engines save (read through SnapshotBarSource), and
  * the latest score from the market board when a board is given. The nearest venue counts, as on
- * a live engine; fresh venues are preferred to stale ones, and a stale answer (its newest bar
- * ended more than `staleAfterMs` ago: no engine saved the stream lately, or it has not traded
- * since) carries `asOf`, the end of that bar.
+ * a live engine; fresh venues are preferred to stale ones, and a stale answer (its snapshot was
+ * taken more than `staleAfterMs` ago: no engine saved the stream lately) carries `asOf`, when it
+ * was taken. A pair that simply has not traded since its newest bar is not stale while its engine
+ * keeps saving it: the live engine, too, answers from that bar. (A snapshot that does not say when
+ * it was taken counts from the end of its newest bar.)
  */
 export class SnapshotProximity implements ProximitySource {
   private readonly now: () => number;
@@ -93,7 +95,8 @@ export class SnapshotProximity implements ProximitySource {
       const score = lines.find((l) => l.venue === v && l.symbol === symbol)?.score;
       const p = proximityOf(m, t, typeof score === 'number' ? score : undefined);
       const endTs = (windows.short[windows.short.length - 1] as Bar).ts + this.options.shortBarMs;
-      if (now - endTs > this.opts.staleAfterMs) p.asOf = endTs;
+      const takenAt = Number.isFinite(windows.savedAt) ? Math.max(windows.savedAt, endTs) : endTs;
+      if (now - takenAt > this.opts.staleAfterMs) p.asOf = takenAt;
       if (!best || better(p, best)) best = p;
     }
     return best;

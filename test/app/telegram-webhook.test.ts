@@ -165,7 +165,7 @@ describe('Telegram webhook mode in the bot role (Redis): commands answered from 
       const p = 61_000 * (1 + (0.0025 * i) / 119);
       return { ts: end - (120 - i) * 1000, open: p, high: p, low: p, close: p, volume: 1, quoteVolume: p, buyVolume: 1, sellVolume: 0, trades: 1 };
     });
-    await new RedisStore(redis, { prefix }).saveSnapshots([{ stream: streamId({ venue: 'binance', symbol: 'BTC/USDT' }), data: encodeWindows(bars, [], 1_000) }]);
+    await new RedisStore(redis, { prefix }).saveSnapshots([{ stream: streamId({ venue: 'binance', symbol: 'BTC/USDT' }), data: encodeWindows(bars, [], 1_000, Date.now()) }]);
     const before = telegram.calls.length;
     expect(await post(url, chat, user, '/list', SECRET)).toBe(200);
     const list = await telegram.waitFor((c) => c.method === 'sendMessage' && Number(c.params['chat_id']) === chat.id, 'the /list answer', before);
