@@ -268,7 +268,19 @@ export class DeliveryPipeline {
     if (previous) this.deps.onInDoubt?.(inDoubt(msg.deliveryId, platform, previous, now));
     const ttl = this.options.receiptTtlMs;
     const id = msg.deliveryId;
-    msg.parts = { sent: new Set(await this.attempts.getSentParts(id)), record: (part) => this.attempts.addSentPart(id, part, ttl) };
+    // Parts cost store calls only for a destination that splits this message.
+    let parts = false;
+    msg.parts = {
+      sent: async () => {
+        const sent = await this.attempts.getSentParts(id);
+        parts ||= sent.length > 0;
+        return new Set(sent);
+      },
+      record: async (part) => {
+        parts = true;
+        await this.attempts.addSentPart(id, part, ttl);
+      },
+    };
     let receipt;
     try {
       receipt = await dest.send(msg);
@@ -285,7 +297,7 @@ export class DeliveryPipeline {
     await this.deps.store.putReceipt(msg.deliveryId, receipt, this.options.receiptTtlMs);
     await Promise.all([
       this.attempts.clearAttempt(msg.deliveryId),
-      this.attempts.clearSentParts(msg.deliveryId),
+      parts ? this.attempts.clearSentParts(msg.deliveryId) : undefined,
       receipt.mediaRef && !mediaRef ? this.deps.store.setMediaRef(lead.id, platform, receipt.mediaRef, this.options.chartTtlMs) : undefined,
     ]);
   }

@@ -66,7 +66,7 @@ export async function sendContent(api: Api, to: ChatAddress, c: TelegramContent)
   if (c.photo === undefined) return sendText();
   const photo = typeof c.photo === 'string' ? c.photo : new InputFile(c.photo, c.fileName ?? 'chart.png');
   const fits = visibleLength(c.text) <= TELEGRAM_CAPTION_MAX;
-  if (!fits && c.parts?.sent.has(PHOTO_PART)) return sendText();
+  if (!fits && (await c.parts?.sent())?.has(PHOTO_PART)) return sendText();
   let sent: Message.PhotoMessage;
   try {
     sent = await api.sendPhoto(chat_id, photo, fits ? { ...where, ...reply, caption: toTelegramHtml(c.text), parse_mode: 'HTML', reply_markup } : { ...where, ...reply });

@@ -40,8 +40,10 @@ export interface OutboundMessage {
   parts?: SendParts | undefined;
 }
 
+/** Read and written only by destinations that split a message: the others cost no store call. */
 export interface SendParts {
-  readonly sent: ReadonlySet<string>;
+  /** Parts an earlier run sent. */
+  sent(): Promise<ReadonlySet<string>>;
   /** Durably records a part as sent; resolves once it is recorded. */
   record(part: string): Promise<void>;
 }
