@@ -1,4 +1,4 @@
-import { parseStreamId, streamId, type Bar } from './core/types.js';
+import { parseStreamId, streamId, type Bar, type StreamKey } from './core/types.js';
 import type { Engine } from './engine.js';
 import type { SnapshotSource } from './services/snapshots.js';
 import { systemClock, type Clock } from './ports/clock.js';
@@ -106,12 +106,19 @@ export class EngineSnapshots implements SnapshotSource {
     const out: WindowSnapshot[] = [];
     const now = this.clock.now();
     for (const s of this.engine.streams()) {
-      const short = s.bars('short');
-      if (short.length === 0) continue;
-      const long = s.long.range();
-      out.push({ stream: streamId(s), data: encodeWindows(short, long, this.engine.options.shortBarMs, now) });
+      const w = this.of(s, now);
+      if (w) out.push(w);
     }
     return out;
+  }
+
+  /** One stream's windows; null for a stream the engine does not hold or that has no bar yet. */
+  of(key: StreamKey, now = this.clock.now()): WindowSnapshot | null {
+    const s = this.engine.find(key.venue, key.symbol);
+    if (!s) return null;
+    const short = s.bars('short');
+    if (short.length === 0) return null;
+    return { stream: streamId(s), data: encodeWindows(short, s.long.range(), this.engine.options.shortBarMs, now) };
   }
 
   restore(stream: string, data: Uint8Array): boolean {

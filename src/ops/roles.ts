@@ -20,7 +20,7 @@ import { AlertLog } from '../engine/services/alerts.js';
 import { StoreRuleSource } from '../engine/services/rule-source.js';
 import { WindowSnapshots } from '../engine/services/snapshots.js';
 import { SubscriptionService, type SymbolResolver } from '../engine/services/subscriptions.js';
-import { EngineSnapshots, encodeWindows } from '../engine/snapshot.js';
+import { EngineSnapshots } from '../engine/snapshot.js';
 import { BackgroundTrainer } from '../engine/trainers.js';
 import { RENDER_QUEUE } from '../delivery/address.js';
 import { DeliveryPipeline } from '../delivery/pipeline.js';
@@ -126,11 +126,7 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
     void p.finally(() => inFlight.delete(p)).catch(() => {});
     return p;
   };
-  const windowsOf = (s: StreamKey): WindowSnapshot | null => {
-    const st = engine.find(s.venue, s.symbol);
-    if (!st || st.short.length === 0) return null;
-    return { stream: streamId(s), data: encodeWindows(st.bars('short'), st.long.range(), engine.options.shortBarMs, clock.now()) };
-  };
+  const engineSnaps = new EngineSnapshots(engine, clock);
   /**
    * An alert of a stream we own: its windows are saved first (the worker draws the chart from
    * them), then the render job is queued (its id is the alert id: a repeat is a no-op), then the
@@ -141,7 +137,7 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
       log.warn({ alert: a.id, venue: a.venue, symbol: a.symbol }, 'alert of a stream this engine no longer owns: left to its new owner');
       return;
     }
-    const w = windowsOf(a);
+    const w = engineSnaps.of(a);
     if (w) await store.saveSnapshots([w]);
     await pipeline.sink.publish(a);
     await store.recordAlert(a, pipeline.options.retention);
@@ -178,7 +174,6 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
   const cross = attachCrossVenue(engine, { statuses: feeds });
   logStreamStatuses(feeds, log);
   const subscribed = new Set<string>();
-  const engineSnaps = new EngineSnapshots(engine, clock);
 
   // Which streams should be watched: the configured pairs and every pair someone watches.
   const resolve = async (input: string, venue: string): Promise<string | null> => {
@@ -261,7 +256,7 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
     },
     async releasing(streams) {
       for (const s of streams) ready.delete(s.venue, s.symbol);
-      const snaps = streams.map(windowsOf).filter((w): w is WindowSnapshot => w !== null);
+      const snaps = streams.map((s) => engineSnaps.of(s)).filter((w): w is WindowSnapshot => w !== null);
       for (const s of streams) engine.drop(s.venue, s.symbol);
       if (snaps.length) await store.saveSnapshots(snaps);
       await board.remove(streams);
