@@ -6,6 +6,7 @@ import type { Sensitivity } from './engine/core/rules.js';
 import type { AlertEvent } from './engine/core/types.js';
 import { Engine } from './engine/engine.js';
 import { EngineBarSource } from './engine/bar-source.js';
+import { loadCcxt } from './engine/feeds/ccxt-exchange.js';
 import { createFeeds, type FeedSet } from './engine/feeds/create-feeds.js';
 import type { ChartPort } from './engine/ports/chart.js';
 import { systemClock } from './engine/ports/clock.js';
@@ -90,6 +91,9 @@ export async function buildApp(cfg: Config, opts: { log?: Logger } = {}): Promis
   let stopSelf: ((reason: string) => Promise<void>) | null = null;
   let halt: (reason: string) => void = () => {};
   const halted = new Promise<string>((r) => (halt = r));
+  // The feeds need ccxt (markets, the long tail); loading it blocks the event loop for a second or
+  // more, which must come before the lock's renewals start, not between them.
+  if (Object.keys(cfg.exchanges).length > 0) await loadCcxt();
   if (cfg.store.url) {
     const conn = { url: cfg.store.url };
     redis = connectRedis(conn);

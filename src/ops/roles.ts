@@ -11,6 +11,7 @@ import { attachCrossVenue } from '../engine/composite/index.js';
 import type { Sensitivity } from '../engine/core/rules.js';
 import { parseStreamId, streamId, type AlertEvent, type StreamKey, type Tick } from '../engine/core/types.js';
 import { Engine } from '../engine/engine.js';
+import { loadCcxt } from '../engine/feeds/ccxt-exchange.js';
 import { createFeeds } from '../engine/feeds/create-feeds.js';
 import { engineOptions } from '../engine/options.js';
 import { systemClock } from '../engine/ports/clock.js';
@@ -91,6 +92,8 @@ function once(fn: (reason: string) => Promise<void>): (reason: string) => Promis
 export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetrics): Promise<RoleApp> {
   const clock = systemClock;
   const onError: OnError = (err, context) => log.error({ err, context }, `${context} failed`);
+  // Before any lease exists: loading ccxt blocks the event loop for a second or more.
+  if (Object.keys(cfg.exchanges).length > 0) await loadCcxt();
   const { redis, store, queues, limiter } = redisParts(cfg, log, onError);
   const table = new LeaseTable(redis, cfg.store.prefix);
   const lease = { ttlMs: cfg.cluster.leaseTtlMs, renewMs: cfg.cluster.renewMs };

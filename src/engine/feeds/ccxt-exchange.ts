@@ -21,11 +21,20 @@ const CCXT_BASE_CONFIG = {
 } as const;
 
 /**
+ * Loads ccxt (once). It takes about a second, several on a busy machine, much of it in one block
+ * of the event loop: a process that holds leases or a lock loads it before taking them (see
+ * startApp and the engine role), so that the block cannot hold up their first renewals.
+ */
+export async function loadCcxt(): Promise<typeof import('ccxt').default> {
+  return (await import('ccxt')).default;
+}
+
+/**
  * Builds a ccxt REST client (`pro: false`) or ccxt pro client for an exchange id, with endpoint
- * overrides. ccxt is loaded on first use (it takes about a second).
+ * overrides. ccxt is loaded on first use (loadCcxt).
  */
 export async function createCcxtExchange(id: string, pro: boolean, e: CcxtEndpoints = {}): Promise<Exchange> {
-  const mod = (await import('ccxt')).default;
+  const mod = await loadCcxt();
   const ns = (pro ? mod.pro : mod) as unknown as Record<string, (new (config: Record<string, unknown>) => Exchange) | undefined>;
   const Ctor = ns[id];
   if (typeof Ctor !== 'function') throw new Error(`ccxt${pro ? ' pro' : ''} has no exchange "${id}"`);
