@@ -21,6 +21,8 @@ import { OpsStatus } from './status.js';
 export const PAGES: Readonly<Record<string, string>> = { '/': 'index.html', '/pair': 'pair.html', '/alerts': 'alerts.html', '/status': 'status.html' };
 /** A login form is a few hundred bytes; anything much bigger is not one. */
 const LOGIN_BODY_LIMIT = 4096;
+/** An unknown API path is quoted back in its 404 up to this many characters. */
+const API_PATH_ECHO_MAX = 200;
 
 /**
  * No inline script or style, nothing from elsewhere, no framing. Chart.js draws on canvas and sets
@@ -276,7 +278,16 @@ export function mountDashboard(app: OpenAPIHono, deps: DashboardDeps, files: Sta
         'Read-only. Symbols in paths and queries: BTC-USDT (the `/` written as `-`) or BTC%2FUSDT. Times: epoch milliseconds or ISO-8601. When a dashboard token is configured, send it as `Authorization: Bearer <token>`.',
     },
   });
-  web.all('/api/*', (c) => c.json({ error: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` }, 404));
+  web.all('/api/*', (c) => {
+    const method = c.req.method;
+    if (method !== 'GET' && method !== 'HEAD') {
+      c.header('Allow', 'GET, HEAD');
+      return c.json({ error: 'method_not_allowed', message: `the API is read-only: ${method} is not served, only GET and HEAD` }, 405);
+    }
+    const path = c.req.path;
+    const shown = path.length > API_PATH_ECHO_MAX ? `${path.slice(0, API_PATH_ECHO_MAX)}…` : path;
+    return c.json({ error: 'not_found', message: `no API route ${method} ${shown}` }, 404);
+  });
 
   app.route('/', web);
   model.start(hub.events);

@@ -383,6 +383,19 @@ describe('GIVEN a market of three venues of BTC/USDT and one of ETH/USDT, and a 
       const r = await get('/api/nothing');
       expect(r.status).toBe(404);
       expect(await r.json()).toMatchObject({ error: 'not_found' });
+      // A long unknown path is quoted back cut short.
+      const long = await get(`/api/${'a'.repeat(5_000)}`);
+      expect(long.status).toBe(404);
+      expect(((await long.json()) as { message: string }).message).toBe(`no API route GET /api/${'a'.repeat(195)}…`);
+    });
+
+    it('GIVEN a write to the read-only API THEN 405 with Allow: GET, HEAD, whatever the path', async () => {
+      for (const [method, path] of [['POST', '/api/alerts'], ['DELETE', '/api/status'], ['PUT', '/api/nothing']] as const) {
+        const r = await get(path, { method, body: method === 'DELETE' ? undefined : '{}' });
+        expect(r.status, `${method} ${path}`).toBe(405);
+        expect(r.headers.get('allow')).toBe('GET, HEAD');
+        expect(await r.json()).toEqual({ error: 'method_not_allowed', message: `the API is read-only: ${method} is not served, only GET and HEAD` });
+      }
     });
   });
 });
