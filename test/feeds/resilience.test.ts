@@ -57,6 +57,37 @@ describe('never silently dead', () => {
     expect(feed.counters().connects).toBe(2);
   });
 
+  it('GIVEN the venue refuses every attempt THEN one warning names the cause and the rest are debug lines, and a later loss warns afresh', async () => {
+    const f = await startFakeExchange('bybit');
+    const sym = SYMBOL.bybit;
+    const lines: { level: string; msg: string; obj: Record<string, unknown> }[] = [];
+    const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, msg: msg ?? '', obj: obj as Record<string, unknown> });
+    const log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const feed = new WsFeed({ protocol: PROTOCOLS.bybit, symbols: [sym], sink: new RecordingSink(), clock, wsUrl: f.wsUrl, tuning: FAST, log });
+    cleanup.push(() => f.close(), () => feed.stop());
+    await feed.start();
+    await until(() => feed.status('bybit', sym) === 'live', 10_000, 'live');
+    const lost = () => lines.filter((l) => /connection lost|still reconnecting|reconnect failed/.test(l.msg));
+
+    f.down = true;
+    f.drop();
+    await until(() => f.counters.refused >= 4, 10_000, 'four refused attempts');
+    const streak = lost();
+    expect(streak.length).toBeGreaterThanOrEqual(4);
+    expect(streak.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual(['feed bybit: connection lost, reconnecting']);
+    expect(streak.slice(1).every((l) => l.level === 'debug' && l.msg === 'feed bybit: reconnect failed, trying again')).toBe(true);
+    // A refused attempt says why, not only the close code.
+    expect(String(streak.at(-1)?.obj['reason'])).toMatch(/^closed 1006 \(.+\)$/);
+    expect(streak.at(-1)?.obj['attempts']).toBe(streak.length);
+
+    f.down = false;
+    await until(() => feed.status('bybit', sym) === 'live', 10_000, 'live again');
+    const before = lost().length;
+    f.drop();
+    await until(() => lost().length > before, 5_000, 'the next loss');
+    expect(lost()[before]).toMatchObject({ level: 'warn', msg: 'feed bybit: connection lost, reconnecting', obj: { attempts: 1 } });
+  });
+
   it('GIVEN no trades for longer than the stale limit THEN the stream is stale, and the next trade makes it live', async () => {
     const { f, feed, sym, statuses } = await setup('coinbase', { staleAfterMs: 150 }, { heartbeatMs: 30 });
     await until(() => feed.status('coinbase', sym) === 'stale', 5_000, 'stale');

@@ -69,7 +69,16 @@ interface Socket {
   open: boolean;
   /** Set once a newer socket has taken over (rotation) or the feed stopped. */
   retired: boolean;
+  /** The socket's last error (DNS, refused, TLS), named in the close that follows it. */
+  lastError?: string | undefined;
 }
+
+/**
+ * While a connection keeps failing (a venue down, no network), its first loss is a warning and
+ * then one "still reconnecting" warning at most this often; every attempt in between is logged
+ * at debug level. Status changes of the streams are logged apart, once each.
+ */
+export const RECONNECT_WARN_EVERY_MS = 5 * 60_000;
 
 /** A group of symbols sharing one connection (at most the venue's maxSymbolsPerConnection). */
 class Slot {
@@ -78,6 +87,9 @@ class Slot {
   next: Socket | null = null;
   timer: NodeJS.Timeout | null = null;
   rotationTriedAt = -Infinity;
+  /** Connections lost or refused in a row since the last one that opened. */
+  failures = 0;
+  lostWarnedAt = -Infinity;
   readonly backoff: Backoff;
   constructor(
     readonly index: number,
@@ -244,16 +256,21 @@ export class WsFeed implements Feed {
     });
     ws.on('error', (err: Error) => {
       this.core.stats.errors++;
-      this.log.debug({ venue: this.venue, err: errText(err) }, 'socket error');
+      sock.lastError = errText(err);
+      this.log.debug({ venue: this.venue, err: sock.lastError }, 'socket error');
     });
-    ws.on('close', (code: number, reason: Buffer) => this.onClose(slot, sock, `closed ${code}${reason.length ? ` ${reason.toString()}` : ''}`));
+    ws.on('close', (code: number, reason: Buffer) =>
+      this.onClose(slot, sock, `closed ${code}${reason.length ? ` ${reason.toString()}` : ''}${sock.lastError ? ` (${sock.lastError})` : ''}`),
+    );
   }
 
   private onOpen(slot: Slot, sock: Socket, rotation: boolean): void {
     if (sock.retired) return;
     sock.open = true;
     sock.openedAt = sock.lastFrameAt = sock.lastPingAt = this.clock.now();
+    sock.lastError = undefined;
     this.core.stats.connects++;
+    if (!rotation) slot.failures = 0;
     const wires = slot.gates.map((g) => wireSymbol(g.symbol, this.protocol.caps.symbolFormat));
     this.sendSpaced(sock, this.protocol.subscribeMessages(wires, this.nextId));
     if (rotation) return;
@@ -318,7 +335,15 @@ export class WsFeed implements Feed {
     slot.backoff.settle(wasOpen ? this.clock.now() - sock.openedAt : 0);
     for (const g of slot.gates) this.core.board.set(g.symbol, 'reconnecting', reason);
     const delay = slot.backoff.next();
-    this.log.warn({ venue: this.venue, slot: slot.index, reason, delayMs: delay }, `feed ${this.venue}: connection lost, reconnecting`);
+    const now = this.clock.now();
+    const attempts = ++slot.failures;
+    const fields = { venue: this.venue, slot: slot.index, reason, delayMs: delay, attempts };
+    if (attempts === 1 || now - slot.lostWarnedAt >= RECONNECT_WARN_EVERY_MS) {
+      slot.lostWarnedAt = now;
+      this.log.warn(fields, attempts === 1 ? `feed ${this.venue}: connection lost, reconnecting` : `feed ${this.venue}: still reconnecting after ${attempts} attempts`);
+    } else {
+      this.log.debug(fields, `feed ${this.venue}: reconnect failed, trying again`);
+    }
     slot.timer = setTimeout(() => {
       slot.timer = null;
       this.connect(slot, 'reconnect');
