@@ -441,6 +441,9 @@ export async function buildBotRole(cfg: Config, log: Logger, metrics: AppMetrics
   // Markets only, for symbol names: the feeds are never started here.
   const noTicks: TickSink = { ingest: () => 'ok', ingestShortBars: () => 0, ingestLongBars: () => 0 };
   const feeds = createFeeds({ exchanges: { ...cfg.exchanges } }, noTicks, { clock, log });
+  // Loaded now, in the background: otherwise the first command after a start waits for ccxt and
+  // each venue's whole market list (seconds on a busy machine; a Telegram webhook answer has 10).
+  void feeds.catalog.refresh();
   const resolveSymbol: SymbolResolver = (input, venue) => feeds.catalog.lookup(input, venue);
   const board = new MarketBoard(redis, cfg.store.prefix);
   const reader = new BoardReader(board, cfg.cluster.boardMs);
