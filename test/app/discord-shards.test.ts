@@ -29,6 +29,10 @@ describe('Discord sharding from config (discord.shards: auto) against a fake tha
       if (!covered.has(s)) {
         covered.add(s);
         guilds.push(g);
+      } else {
+        // A guild's shard comes from the millisecond in its id: guilds made within one millisecond
+        // share a shard, so the next one is made a millisecond later.
+        await new Promise((r) => setTimeout(r, 1));
       }
     }
     await registerDiscordCommands(discordRest(discord.token, { apiBase: discord.apiBase }), { applicationId: discord.applicationId });
