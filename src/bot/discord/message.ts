@@ -20,6 +20,8 @@ export const DISCORD_LIMITS = {
   actionRows: 5,
   buttonLabel: 80,
   customId: 100,
+  /** Users named in `allowed_mentions.users`. */
+  allowedMentionUsers: 100,
 } as const;
 
 /** Embed accents: green for a move up, red for down, amber for market-wide and neutral replies. */

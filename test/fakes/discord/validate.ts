@@ -26,6 +26,7 @@ export const LIMITS = {
   commandName: 32,
   commandDescription: 100,
   options: 25,
+  allowedMentionUsers: 100,
 } as const;
 
 export class FormErrors {
@@ -107,6 +108,8 @@ export function checkMessage(body: Record<string, unknown>, files: number, creat
   embeds.forEach((em, i) => (total += checkEmbed(e, `embeds.${i}`, em)));
   if (total > LIMITS.embedTotal) e.add('embeds', `Embed size exceeds maximum size of ${LIMITS.embedTotal}`);
   if (Array.isArray(body.components)) checkComponents(e, body.components as unknown[]);
+  const users = (body.allowed_mentions as { users?: unknown } | undefined)?.users;
+  if (Array.isArray(users) && users.length > LIMITS.allowedMentionUsers) e.add('allowed_mentions.users', `Must be ${LIMITS.allowedMentionUsers} or fewer in length.`);
   if (creating && !str(body.content) && embeds.length === 0 && files === 0 && !(Array.isArray(body.components) && body.components.length)) {
     e.add('content', 'Cannot send an empty message');
   }
