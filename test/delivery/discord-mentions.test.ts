@@ -1,38 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discordRest } from '../../src/bot/discord/client.js';
-import { DiscordDestination } from '../../src/bot/discord/destination.js';
+import { describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../src/engine/ports/destination.js';
-import { FakeDiscord, type FakeChannel } from '../fakes/discord/index.js';
 import { makeAlert } from '../store/conformance.js';
+import { discordChannel } from './discord-channel.js';
 
-let fake: FakeDiscord;
-let channel: FakeChannel;
-let dest: DiscordDestination;
-
-beforeAll(async () => {
-  fake = await FakeDiscord.start();
-  const owner = fake.addUser('owner');
-  channel = fake.addChannel(fake.addGuild('Crowd', owner), 'alerts');
-  dest = new DiscordDestination({ rest: discordRest(fake.token, { apiBase: fake.apiBase }) });
-});
-afterAll(() => fake.close());
+const rig = discordChannel('Crowd');
 
 /** Watchers with ids as long as Discord's (19 digits). */
 const watchers = (n: number) => Array.from({ length: n }, (_, i) => String(1_300_000_000_000_000_000n + BigInt(i)));
 const msg = (deliveryId: string, mentions: string[]): OutboundMessage => ({
   deliveryId,
-  to: { platform: 'discord', chatId: channel.id, chatType: 'group' },
+  to: { platform: 'discord', chatId: rig.channel.id, chatType: 'group' },
   kind: 'alert',
   alerts: [makeAlert()],
   text: '[ALERT] BTC/USDT anomaly detected!\nPrice Change: +6.4% in 2 minutes',
   mentions,
 });
-const lastPost = () => fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/channels/${channel.id}/messages`)).at(-1)!;
+const lastPost = () => rig.fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/channels/${rig.channel.id}/messages`)).at(-1)!;
 
 describe('Discord alerts to a channel with many watchers', () => {
   it('GIVEN 150 watchers THEN Discord accepts the alert: as many pinged as fit in 2,000 characters, the rest counted', async () => {
     const ids = watchers(150);
-    await dest.send(msg('many-150', ids));
+    await rig.dest.send(msg('many-150', ids));
     const post = lastPost();
     expect(post.status).toBe(200);
     const body = post.json as { content: string; allowed_mentions: { users: string[] } };
@@ -45,7 +33,7 @@ describe('Discord alerts to a channel with many watchers', () => {
 
   it('GIVEN more short ids than Discord lets one message ping THEN the first 100 are pinged and the rest counted', async () => {
     const ids = Array.from({ length: 130 }, (_, i) => String(1000 + i));
-    await dest.send(msg('many-130', ids));
+    await rig.dest.send(msg('many-130', ids));
     const body = lastPost().json as { content: string; allowed_mentions: { users: string[] } };
     expect(lastPost().status).toBe(200);
     expect(body.allowed_mentions.users).toEqual(ids.slice(0, 100));
@@ -54,7 +42,7 @@ describe('Discord alerts to a channel with many watchers', () => {
 
   it('GIVEN a few watchers THEN every one is pinged and nothing is counted', async () => {
     const ids = watchers(3);
-    await dest.send(msg('few', ids));
+    await rig.dest.send(msg('few', ids));
     const body = lastPost().json as { content: string; allowed_mentions: { users: string[] } };
     expect(body.content).toBe(`🔔 ${ids.map((id) => `<@${id}>`).join(' ')}`);
     expect(body.allowed_mentions.users).toEqual(ids);
