@@ -63,4 +63,24 @@ describe('window snapshots', () => {
     }
     expect(after.alerts.length).toBeGreaterThan(0);
   });
+
+  it('GIVEN a pump in the last minute before the save, restored a minute later THEN the replayed bars raise no alert (the saving process judged them)', () => {
+    const before = testEngine([presetRule('high')]);
+    const pumpAt = START + 3600_000 - 60_000;
+    const ticks = injectMove(randomWalk({ seconds: 3600, seed: 5, start: START }), pumpAt, 8, 20_000);
+    for (const t of ticks) {
+      before.now.t = t.ts;
+      before.engine.ingest(t);
+    }
+    before.engine.flush();
+    expect(before.alerts.length).toBeGreaterThan(0);
+    const snaps = new EngineSnapshots(before.engine).collect();
+
+    const after = testEngine([presetRule('high')]);
+    after.now.t = START + 3600_000 + 60_000;
+    expect(new EngineSnapshots(after.engine).restore(snaps[0].stream, snaps[0].data)).toBe(true);
+    // Within lateAlertMaxAgeMs of now, as a gap's backfill would be; the restore still stays quiet.
+    expect(after.now.t - pumpAt).toBeLessThan(after.engine.options.lateAlertMaxAgeMs);
+    expect(after.alerts).toEqual([]);
+  });
 });

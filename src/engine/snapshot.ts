@@ -92,7 +92,8 @@ export function decodeWindows(data: Uint8Array): DecodedWindows | null {
 
 /**
  * Saves and restores the engine's windows through the snapshot store. Restoring replays the saved
- * short bars through the detectors (as backfill: old findings never alert) so that a restarted
+ * short bars through the detectors (origin `restore`: their findings never alert, however recent;
+ * the detectors start cold on them, and the saving process judged them already) so that a restarted
  * stream is warm at once; the feeds then top the windows up by backfill, and the stale-feed guard
  * keeps the jump across the downtime from alerting.
  */
@@ -134,7 +135,7 @@ export class EngineSnapshots implements SnapshotSource {
     const firstShort = w.short.length ? w.short[0].ts : Infinity;
     const longBarMs = this.engine.options.longBarMs;
     this.engine.ingestLongBars(key.venue, key.symbol, w.long.filter((b) => b.ts + longBarMs <= firstShort));
-    this.engine.ingestShortBars(key.venue, key.symbol, w.short, 'backfill');
+    this.engine.ingestShortBars(key.venue, key.symbol, w.short, 'restore');
     return true;
   }
 }

@@ -75,7 +75,7 @@ function changeFor(m: WindowMove, d: Direction, barEnd: number): PriceChange {
  * every rule it satisfied), normally none.
  */
 export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: AlertState, probe: MoveProbe, ctx: RuleContext): AlertEvent[] {
-  if (ev.warmingUp || ev.afterGap || rules.length === 0) return [];
+  if (ev.warmingUp || ev.afterGap || ev.origin === 'restore' || rules.length === 0) return [];
   if (ev.origin === 'backfill' && ctx.now - ev.ts > ctx.lateAlertMaxAgeMs) return [];
   const out: AlertEvent[] = [];
   const moves = new Map<number, WindowMove>();

@@ -90,7 +90,7 @@ export class DivergenceDetector {
     const warm = st.n >= this.opt.warmupBars;
     // Learn from the bar, clipped to the band: a venue that stays away is not learned as normal at once.
     st.update(st.mean + Math.max(-band, Math.min(band, x)));
-    if (!warm) return null;
+    if (!warm || b.origin === 'restore') return null;
     if (Math.abs(x) <= band) {
       s.armed = true;
       return null;

@@ -52,8 +52,12 @@ export interface Bar {
   trades: number;
 }
 
-/** Where a bar came from: live ticks, or REST history filling a gap or warming a stream. */
-export type BarOrigin = 'live' | 'backfill';
+/**
+ * Where a bar came from: live ticks; REST history filling a gap or warming a stream (its findings
+ * may alert late, within lateAlertMaxAgeMs); or a saved snapshot replayed after a restart only to
+ * warm the detectors (never alerts: the process that saved it has judged those bars already).
+ */
+export type BarOrigin = 'live' | 'backfill' | 'restore';
 
 export type Direction = 'up' | 'down';
 export type DirectionFilter = Direction | 'both';
