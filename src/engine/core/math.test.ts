@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as ss from 'simple-statistics';
-import { MAX_SURPRISE, Rng, erfc, quantileSorted, scoreFromZ, surpriseFromScore, surpriseFromZ, upperSurpriseFromZ } from './math.js';
+import { EwStats, MAX_SURPRISE, Rng, alphaForHalfLife, erfc, quantileSorted, scoreFromZ, surpriseFromScore, surpriseFromZ, upperSurpriseFromZ } from './math.js';
 
 describe('Rng', () => {
   it('is reproducible from its seed and unbiased: half the draws below 0.5, normals centred with unit spread', () => {
@@ -55,5 +55,25 @@ describe('surprise from z, in log space', () => {
     expect(surpriseFromZ(NaN)).toBe(0);
     expect(upperSurpriseFromZ(-3)).toBeLessThan(Math.log10(2));
     expect(upperSurpriseFromZ(0)).toBeCloseTo(Math.log10(2), 6);
+  });
+});
+
+describe('EwStats', () => {
+  it('GIVEN fewer updates than its half-life weighs THEN it holds the plain mean and population variance (simple-statistics), then weighs exponentially', () => {
+    const e = new EwStats(alphaForHalfLife(300));
+    const rng = new Rng(11);
+    const xs = Array.from({ length: 200 }, () => 5 + rng.normal() * 2);
+    xs.forEach((x, i) => {
+      e.update(x);
+      if (i === 9 || i === 199) {
+        expect(e.mean).toBeCloseTo(ss.mean(xs.slice(0, i + 1)), 10);
+        expect(e.variance).toBeCloseTo(ss.variance(xs.slice(0, i + 1)), 10);
+      }
+    });
+    // Past about 1/alpha updates each new value weighs alpha: a shift moves the mean by alpha of it.
+    for (let i = 0; i < 2000; i++) e.update(5);
+    const before = e.mean;
+    e.update(before + 1);
+    expect(e.mean - before).toBeCloseTo(alphaForHalfLife(300), 10);
   });
 });

@@ -133,6 +133,11 @@ export function alphaForHalfLife(halfLife: number): number {
 /**
  * Exponentially weighted mean and variance (West's incremental form). `n` counts updates so that
  * callers can tell when the estimate has enough history.
+ *
+ * The n-th update weighs 1/n until that falls below `alpha`: the first updates give the plain
+ * running mean and (population) variance, then the exponential weighting takes over. Started from
+ * one value with the fixed weight, the variance would begin at 0 and need several half-lives to
+ * reach the true spread, and every z against it would be inflated meanwhile.
  */
 export class EwStats {
   mean = 0;
@@ -145,10 +150,11 @@ export class EwStats {
       this.mean = x;
       this.variance = 0;
     } else {
+      const a = Math.max(this.alpha, 1 / (this.n + 1));
       const d = x - this.mean;
-      const incr = this.alpha * d;
+      const incr = a * d;
       this.mean += incr;
-      this.variance = (1 - this.alpha) * (this.variance + d * incr);
+      this.variance = (1 - a) * (this.variance + d * incr);
     }
     this.n++;
   }

@@ -83,6 +83,18 @@ describe('VolRatioDetector', () => {
     for (const x of normals(60, 0.003, 7)) peak = Math.max(peak, d.update(barInput(x)).score);
     expect(peak).toBeGreaterThan(0.9999);
   });
+
+  it('GIVEN a stream whose first return is zero THEN ordinary volatility after it reads as ordinary (its averages start as plain means)', () => {
+    const d = new VolRatioDetector();
+    d.update(barInput(0));
+    let peak = 0;
+    for (const x of normals(300, 0.001, 9)) peak = Math.max(peak, d.update(barInput(x)).score);
+    // An average started from the one flat bar alone stayed near zero for hundreds of bars, and
+    // every ordinary bar then read as volatility several times its long-run level.
+    expect(d.ratio()).toBeGreaterThan(0.5);
+    expect(d.ratio()).toBeLessThan(2);
+    expect(peak).toBeLessThan(0.999);
+  });
 });
 
 describe('BurstDetector', () => {

@@ -43,13 +43,12 @@ export class VolRatioDetector implements Detector {
   update(bar: BarInput): DetectorResult {
     if (bar.first || bar.afterGap) return QUIET;
     const x2 = bar.ret * bar.ret;
-    if (this.n === 0) {
-      this.vShort = x2;
-      this.vLong = x2;
-    } else {
-      // Score with the long variance as it stood before this bar, the short one including it.
-      this.vShort += this.aShort * (x2 - this.vShort);
-    }
+    // Score with the long variance as it stood before this bar, the short one including it. Both
+    // are plain means of the squared returns until they have seen as many bars as their half-life
+    // weighs (weight 1/(n+1), then the fixed one): an average started from the first bar alone
+    // would stay near that one bar's square for hundreds of bars, and a stream whose first return
+    // was tiny would read ordinary volatility as several times its long-run level.
+    this.vShort += Math.max(this.aShort, 1 / (this.n + 1)) * (x2 - this.vShort);
     let result = QUIET;
     if (this.n >= this.opt.minSamples) {
       const r = this.ratio();
@@ -58,7 +57,7 @@ export class VolRatioDetector implements Detector {
         r >= 1 ? `volatility ${r.toFixed(1)}x its longer-run level` : `volatility at ${(r * 100).toFixed(0)}% of its longer-run level`,
       );
     }
-    if (this.n > 0) this.vLong += this.aLong * (x2 - this.vLong);
+    this.vLong += Math.max(this.aLong, 1 / (this.n + 1)) * (x2 - this.vLong);
     this.n++;
     return result;
   }
