@@ -84,6 +84,22 @@ describe('VolRatioDetector', () => {
     expect(peak).toBeGreaterThan(0.9999);
   });
 
+  it('GIVEN a burst of 20x volatility that ends THEN the calm after it does not read as a collapse of volatility', () => {
+    const d = new VolRatioDetector();
+    for (const x of normals(2000, 0.001, 6)) d.update(barInput(x));
+    let burst = 0;
+    for (const x of normals(30, 0.02, 7)) burst = Math.max(burst, d.update(barInput(x)).score);
+    expect(burst).toBeGreaterThan(0.9999);
+    let lowest = Infinity;
+    // Once the short average has forgotten the burst (a few of its 20-bar half-lives).
+    normals(600, 0.001, 8).forEach((x, i) => {
+      d.update(barInput(x));
+      if (i >= 120) lowest = Math.min(lowest, d.ratio());
+    });
+    // Learned uncapped, the burst left the long-run level ~15x too high: "volatility at 7%".
+    expect(lowest).toBeGreaterThan(0.3);
+  });
+
   it('GIVEN a stream whose first return is zero THEN ordinary volatility after it reads as ordinary (its averages start as plain means)', () => {
     const d = new VolRatioDetector();
     d.update(barInput(0));

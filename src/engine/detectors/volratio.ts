@@ -10,6 +10,15 @@ export interface VolRatioOptions {
   minSamples: number;
 }
 
+/**
+ * The long-run variance learns each squared return capped at this many long-run standard
+ * deviations (squared). A burst (a pump, a crash) still reads against the calm before it, and it
+ * does not inflate the yardstick so far that the ordinary market after it reads as "volatility at
+ * 25% of its longer-run level" for the next ten minutes. 6 sigmas: ordinary returns are never
+ * capped; a lasting rise in volatility is still learned, by up to 4% a bar (tenfold in ~60 bars).
+ */
+export const LONG_RUN_CAP_SIGMAS = 6;
+
 export const VOLRATIO_DEFAULTS: VolRatioOptions = { shortHalfLife: 20, longHalfLife: 600, minSamples: 60 };
 
 /**
@@ -57,7 +66,8 @@ export class VolRatioDetector implements Detector {
         r >= 1 ? `volatility ${r.toFixed(1)}x its longer-run level` : `volatility at ${(r * 100).toFixed(0)}% of its longer-run level`,
       );
     }
-    this.vLong += Math.max(this.aLong, 1 / (this.n + 1)) * (x2 - this.vLong);
+    const cap = this.n >= this.opt.minSamples ? LONG_RUN_CAP_SIGMAS * LONG_RUN_CAP_SIGMAS * this.vLong : Infinity;
+    this.vLong += Math.max(this.aLong, 1 / (this.n + 1)) * (Math.min(x2, cap) - this.vLong);
     this.n++;
     return result;
   }
