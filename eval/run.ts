@@ -26,6 +26,7 @@ const USAGE = `npm run eval -- [options]
   --nab DIR              the NAB corpus (default ../shared/data/nab); --no-nab to skip it
   --no-synthetic         skip the synthetic crypto streams
   --seed N               synthetic seed (default ${'42'})
+  --seeds N              N synthetic seeds from --seed on, scored as one set (default 1)
   --hours H              hours per synthetic stream (default 24, quick 6)
   --synthetic-dir DIR    write (and keep) the synthetic set there instead of a temporary folder
   --config FILE          engine settings from a tickwatch config file
@@ -61,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
       'no-nab': { type: 'boolean' },
       'no-synthetic': { type: 'boolean' },
       seed: { type: 'string' },
+      seeds: { type: 'string' },
       hours: { type: 'string' },
       'synthetic-dir': { type: 'string' },
       config: { type: 'string' },
@@ -101,9 +103,11 @@ async function main(argv: string[]): Promise<number> {
   if (!values['no-synthetic']) {
     const hours = int(values.hours, '--hours', quick ? QUICK_HOURS : DEFAULT_HOURS);
     const seed = int(values.seed, '--seed', DEFAULT_SEED);
+    const seeds = int(values.seeds, '--seeds', 1);
+    if (seeds < 1 || !Number.isInteger(seeds)) throw new UsageError(`--seeds must be a whole number >= 1, got ${values.seeds}`);
     const dir = values['synthetic-dir'] ? resolve(values['synthetic-dir']) : (tmp = mkdtempSync(join(tmpdir(), 'tickwatch-eval-')));
-    log(`eval: writing synthetic streams (seed ${seed}, ${hours} h each) to ${dir}`);
-    sets.push({ set: writeSyntheticSet(dir, seed, hours), nab: null });
+    log(`eval: writing synthetic streams (seed ${seeds > 1 ? `${seed} to ${seed + seeds - 1}` : seed}, ${hours} h each) to ${dir}`);
+    sets.push({ set: writeSyntheticSet(dir, seed, hours, seeds), nab: null });
   }
   if (sets.length === 0) throw new UsageError('nothing to evaluate');
   let configs = defaultConfigs(engine, !quick || values.only !== undefined);

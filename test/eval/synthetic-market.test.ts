@@ -1,4 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { groupOf } from '../../eval/evaluate.js';
+import { writeSyntheticSet } from '../../eval/synthetic.js';
 import { MIN_DEFAULT_HOURS, Sfc32, defaultMarketSpecs, generateStream, tradesCsv, type StreamSpec } from '../../src/engine/testing/synthetic-market.js';
 
 const HOUR_S = 3600;
@@ -81,5 +86,26 @@ describe('synthetic market streams', () => {
     const n = 1_000_000;
     for (let i = 0; i < n; i++) if (r.next() < 0.5) below++;
     expect(Math.abs(below - n / 2)).toBeLessThan(5 * Math.sqrt(n / 4));
+  });
+});
+
+describe('the synthetic labelled set over several seeds', () => {
+  it('GIVEN --seeds 2 THEN each seed writes its own streams and windows into one set, grouped by stream kind as with one seed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickwatch-synth-'));
+    try {
+      const one = writeSyntheticSet(join(dir, 'one'), 5, MIN_DEFAULT_HOURS);
+      const two = writeSyntheticSet(join(dir, 'two'), 5, MIN_DEFAULT_HOURS, 2);
+      expect(two.files).toHaveLength(2 * one.files.length);
+      for (const f of one.files) {
+        const same = two.files.find((g) => g.key === f.key.replace(/\.csv$/, '.s5.csv'));
+        expect(same?.windows).toEqual(f.windows);
+        expect(readFileSync(same!.path, 'utf8')).toBe(readFileSync(f.path, 'utf8'));
+        expect(two.files.some((g) => g.key === f.key.replace(/\.csv$/, '.s6.csv'))).toBe(true);
+      }
+      expect(new Set(two.files.map((f) => groupOf(f.key)))).toEqual(new Set(one.files.map((f) => groupOf(f.key))));
+      expect(new Set(one.files.map((f) => groupOf(f.key)))).toEqual(new Set(['calm', 'pumps', 'crashes']));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
