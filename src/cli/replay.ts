@@ -4,6 +4,7 @@ import { InputError } from '../engine/core/errors.js';
 import { SENSITIVITY_PRESETS, makeRule, type AlertRule, type Sensitivity } from '../engine/core/rules.js';
 import type { AlertEvent, Bar } from '../engine/core/types.js';
 import { formatAlertText } from '../engine/alerts/format.js';
+import { attachCrossVenue } from '../engine/composite/index.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineOptionsInput } from '../engine/options.js';
 import { StaticRuleSource } from '../engine/ports/rule-source.js';
@@ -109,6 +110,10 @@ function setup(path: string, first: InputRecord[], opts: ReplayOptions, onAlert:
     sink: { publish: onAlert },
     trainer: new InlineTrainer(),
   });
+  // Trades may come from several venues (a `venue` column): as live, each bar updates the
+  // cross-venue composite, a venue breaking away from the others alerts, and every alert says
+  // whether the other venues confirm its move.
+  if (!bars) attachCrossVenue(engine);
   return { engine, clock, symbol: opts.symbol ?? defaultSymbol(path), venue: opts.venue ?? DEFAULT_VENUE, bars };
 }
 

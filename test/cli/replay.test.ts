@@ -88,6 +88,30 @@ describe('tickwatch replay', () => {
     expect(a).toMatchObject({ venue: 'binance', symbol: 'BTC/USDT' });
   });
 
+  it('GIVEN trades of three venues, one of which breaks away THEN the divergence alert names that venue, and a move on all three is called market-wide', async () => {
+    // One market on three venues (each its own trades, a few basis points apart); at 1h30 venue
+    // "c" alone trades 3% above the others for two minutes; at 2h every venue pumps 6.4%.
+    const market = pumpTicks();
+    const lines = ['timestamp,price,amount,side,venue'];
+    const breakAt = START + 1.5 * 3_600_000;
+    market.forEach((t, i) => {
+      const venue = ['a', 'b', 'c'][i % 3];
+      const off = t.ts >= breakAt && t.ts < breakAt + 120_000 && venue === 'c' ? 1.03 : 1;
+      lines.push(`${t.ts},${(t.price * off * (1 + 0.0002 * (i % 3))).toFixed(2)},${t.qty},${t.side},${venue}`);
+    });
+    writeFileSync(join(dir, 'venues.csv'), lines.join('\n'));
+    const c = collect();
+    await replayFile(join(dir, 'venues.csv'), { sensitivity: 'normal', json: true, symbol: 'BTC/USDT' }, c.out);
+    const alerts = c.text().trim().split('\n').map((l) => JSON.parse(l) as AlertEvent);
+    const div = alerts.filter((a) => a.rules.includes('divergence'));
+    expect(div.length).toBeGreaterThan(0);
+    expect(div.every((a) => a.venue === 'c' && a.direction === 'up' && a.ts >= breakAt && a.ts < breakAt + 120_000)).toBe(true);
+    expect(div[0].explanation).toMatch(/above the composite of a, b, c/);
+    const pump = alerts.filter((a) => !a.rules.includes('divergence') && a.ts >= START + 2 * 3_600_000);
+    expect(pump.length).toBeGreaterThan(0);
+    expect(pump.every((a) => a.consensus?.kind === 'market-wide')).toBe(true);
+  });
+
   it('Binance klines without a header run at the file\'s own 1-minute resolution and find the crash', async () => {
     const c = collect();
     const r = await replayFile(join(dir, 'klines.csv'), { sensitivity: 'normal', json: true, symbol: 'SOL/USDT' }, c.out);
