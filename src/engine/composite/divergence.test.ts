@@ -19,8 +19,7 @@ function run(bars: number, shift: (venue: string, i: number) => number = () => 1
       const price = p * (basis[v] ?? 1) * (1 + rng.normal() * 0.0001) * shift(v, i);
       const ts = T0 + (i + 1) * 1_000;
       book.update(v, 'BTC/USDT', ts, price);
-      const a = det.onBar({ venue: v, symbol: 'BTC/USDT', barTs: ts - 1_000, ts, price, quoteVolume: 1_000, origin: 'live', afterGap: false });
-      if (a) alerts.push(a);
+      alerts.push(...det.onBar({ venue: v, symbol: 'BTC/USDT', barTs: ts - 1_000, ts, price, quoteVolume: 1_000, origin: 'live', afterGap: false }));
     }
   }
   return alerts;
@@ -57,6 +56,40 @@ describe('DivergenceDetector', () => {
     const det = new DivergenceDetector(book, { warmupBars: 0 });
     book.update('a', 'S', 1_000, 100);
     book.update('b', 'S', 1_000, 150);
-    expect(det.onBar({ venue: 'b', symbol: 'S', barTs: 0, ts: 1_000, price: 150, quoteVolume: 0, origin: 'live', afterGap: false })).toBeNull();
+    expect(det.onBar({ venue: 'b', symbol: 'S', barTs: 0, ts: 1_000, price: 150, quoteVolume: 0, origin: 'live', afterGap: false })).toEqual([]);
+  });
+
+  /** Four venues; each second `trades(v, i)` says whether venue v has a bar, at price `price(v, i)`. */
+  function schedule(seconds: number, trades: (v: string, i: number) => boolean, price: (v: string, i: number) => number) {
+    const book = new CompositeBook();
+    const det = new DivergenceDetector(book, { warmupBars: 60 });
+    const rng = new Rng(5);
+    const alerts: AlertEvent[] = [];
+    for (let i = 0; i < seconds; i++) {
+      for (const v of ['a', 'b', 'c', 'd']) {
+        if (!trades(v, i)) continue;
+        const ts = T0 + (i + 1) * 1_000;
+        const p = price(v, i) * (1 + rng.normal() * 0.0001);
+        book.update(v, 'S', ts, p);
+        alerts.push(...det.onBar({ venue: v, symbol: 'S', barTs: ts - 1_000, ts, price: p, quoteVolume: 1_000, origin: 'live', afterGap: false }));
+      }
+    }
+    return alerts;
+  }
+
+  it('GIVEN the whole market jumps 1% and one venue trades first THEN no divergence: the others trade at the new price before it is judged', () => {
+    // b, c and d are thin: they trade every 5th second, so for up to 5 s their last prices are
+    // from before the jump while a already trades after it.
+    const jump = (i: number) => (i >= 503 ? 1.01 : 1);
+    const alerts = schedule(600, (v, i) => v === 'a' || i % 5 === 0, (_v, i) => 100 * jump(i));
+    expect(alerts).toEqual([]);
+  });
+
+  it('GIVEN a venue breaks away 3% while thin others trade seconds later THEN one alert once they have traded, about its first bar away', () => {
+    const alerts = schedule(600, (v, i) => v === 'a' || i % 5 === 0, (v, i) => 100 * (v === 'a' && i >= 503 && i < 540 ? 1.03 : 1));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ venue: 'a', direction: 'up', barTs: T0 + 503_000, ts: T0 + 506_000 });
+    // Judged once two others (b, then c) have traded since: against them, not d's older price.
+    expect(alerts[0].explanation).toMatch(/above the composite of a, b, c \(/);
   });
 });

@@ -45,9 +45,23 @@ export interface VenueBar {
 }
 
 interface State {
+  venue: string;
   stats: EwStats;
   armed: boolean;
   lastAlertTs: number;
+  /** Out of the band, waiting for the other venues to trade since and still disagree. */
+  pending: Pending | null;
+}
+
+interface Pending {
+  /** Start of the venue's first bar out of the band (the alert is about it). */
+  since: number;
+  dir: 1 | -1;
+  /** The venue's usual gap and band as they stood when it left the band. */
+  mean: number;
+  band: number;
+  sd: number;
+  quoteVolume: number;
 }
 
 /**
@@ -55,9 +69,18 @@ interface State {
  * composite (the median of the fresh venues). Each (venue, symbol) learns its own usual deviation (a basis,
  * a wider spread); a deviation beyond bandSigmas of that, and beyond minBandPct, is an alert for
  * that venue only (possible manipulation, outage or depeg).
+ *
+ * The others must have traded since the venue left the band, and still disagree with it: when the
+ * whole market jumps, the venue that trades first stands apart from the last prices of the others
+ * until they trade too, and a thin venue's last price can be seconds old. So a venue out of the
+ * band is held pending until at least minVenues - 1 others have a bar that closed after its own
+ * first bar out of the band began; then it is judged against those prices alone, and alerts or is
+ * forgotten. A pending venue whose others do not trade within the composite's freshness is dropped.
  */
 export class DivergenceDetector {
   private readonly states = new Map<string, State>();
+  /** Venues with state, per symbol (to revisit their pending checks on any venue's bar). */
+  private readonly venuesOf = new Map<string, State[]>();
   private readonly opt: DivergenceOptions;
   private readonly alpha: number;
 
@@ -69,36 +92,88 @@ export class DivergenceDetector {
     this.alpha = alphaForHalfLife(this.opt.halfLifeBars);
   }
 
-  /** Judges one bar; returns the alert it raises, if any. Call after book.update for the bar. */
-  onBar(b: VenueBar): AlertEvent | null {
-    if (b.afterGap || !(b.price > 0)) return null;
+  /**
+   * Judges one bar (call after book.update for it): that venue's own gap, and any other venue of
+   * the symbol waiting for the others to trade. Returns the alerts raised, normally none.
+   */
+  onBar(b: VenueBar): AlertEvent[] {
+    const out: AlertEvent[] = [];
+    if (!(b.price > 0)) return out;
+    const own = b.afterGap ? null : this.judge(b);
+    if (own) out.push(own);
+    // This bar may be the trade another venue's divergence was waiting for.
+    for (const s of this.venuesOf.get(b.symbol) ?? []) {
+      if (s.venue === b.venue || !s.pending) continue;
+      const a = this.confirm(s, b.symbol, b.ts, b.origin);
+      if (a) out.push(a);
+    }
+    return out;
+  }
+
+  private state(venue: string, symbol: string): State {
+    const key = `${venue}:${symbol}`;
+    let s = this.states.get(key);
+    if (!s) {
+      s = { venue, stats: new EwStats(this.alpha), armed: true, lastAlertTs: -Infinity, pending: null };
+      this.states.set(key, s);
+      const list = this.venuesOf.get(symbol);
+      if (list) list.push(s);
+      else this.venuesOf.set(symbol, [s]);
+    }
+    return s;
+  }
+
+  private judge(b: VenueBar): AlertEvent | null {
     const others = this.book.fresh(b.symbol, b.ts, b.venue);
     if (others.length + 1 < this.opt.minVenues) return null;
     // The composite includes the venue judged: with three venues, the median of the two others
     // would be their mean, pulled by an outlier among them; the median of all three is not.
     const ref = median([b.price, ...others.map((p) => p.price)]);
     const d = Math.log(b.price / ref);
-    const key = `${b.venue}:${b.symbol}`;
-    let s = this.states.get(key);
-    if (!s) {
-      s = { stats: new EwStats(this.alpha), armed: true, lastAlertTs: -Infinity };
-      this.states.set(key, s);
-    }
+    const s = this.state(b.venue, b.symbol);
     const st = s.stats;
     const band = Math.max(this.opt.minBandPct / 100, this.opt.bandSigmas * st.std);
     const x = d - st.mean;
     const warm = st.n >= this.opt.warmupBars;
+    const mean = st.mean;
+    const sd = st.std;
     // Learn from the bar, clipped to the band: a venue that stays away is not learned as normal at once.
     st.update(st.mean + Math.max(-band, Math.min(band, x)));
     if (!warm || b.origin === 'restore') return null;
     if (Math.abs(x) <= band) {
       s.armed = true;
+      s.pending = null;
       return null;
     }
-    if (!s.armed && b.ts - s.lastAlertTs < this.opt.cooldownMs) return null;
+    const dir = x > 0 ? 1 : -1;
+    if (s.pending && s.pending.dir !== dir) s.pending = null;
+    if (!s.pending) {
+      if (!s.armed && b.ts - s.lastAlertTs < this.opt.cooldownMs) return null;
+      s.pending = { since: b.barTs, dir, mean, band, sd, quoteVolume: b.quoteVolume };
+    }
+    return this.confirm(s, b.symbol, b.ts, b.origin);
+  }
+
+  /** Alerts for a pending venue once enough others have traded since it left the band and still disagree. */
+  private confirm(s: State, symbol: string, now: number, origin: BarOrigin): AlertEvent | null {
+    const p = s.pending!;
+    if (origin === 'restore') return null;
+    if (now - p.since > this.book.freshMs) {
+      s.pending = null;
+      return null;
+    }
+    const self = this.book.all(symbol).find((v) => v.venue === s.venue);
+    if (!self || !(self.price > 0)) return null;
+    const since = this.book.fresh(symbol, now, s.venue).filter((v) => v.ts > p.since);
+    if (since.length + 1 < this.opt.minVenues) return null;
+    s.pending = null;
+    const ref = median([self.price, ...since.map((v) => v.price)]);
+    const x = Math.log(self.price / ref) - p.mean;
+    if (Math.abs(x) <= p.band || (x > 0 ? 1 : -1) !== p.dir) return null;
     s.armed = false;
-    s.lastAlertTs = b.ts;
-    return this.alert(b, ref, others.map((p) => p.venue).sort(), x, band, st.std);
+    s.lastAlertTs = now;
+    const bar: VenueBar = { venue: s.venue, symbol, barTs: p.since, ts: now, price: self.price, quoteVolume: p.quoteVolume, origin, afterGap: false };
+    return this.alert(bar, ref, since.map((v) => v.venue).sort(), x, p.band, p.sd);
   }
 
   private alert(b: VenueBar, ref: number, others: string[], x: number, band: number, sd: number): AlertEvent {

@@ -42,8 +42,7 @@ export function attachCrossVenue(engine: CrossVenueHost, o: CrossVenueOptions = 
   const history: BarHistory = { bars: (venue, symbol, from, to) => engine.find(venue, symbol)?.bars('short', from, to) ?? [] };
   const offEval = engine.onEvaluation((ev) => {
     book.update(ev.venue, ev.symbol, ev.ts, ev.price);
-    const a = divergence.onBar(ev);
-    if (a) engine.publish(a);
+    for (const a of divergence.onBar(ev)) engine.publish(a);
   });
   const offDecor = engine.addAlertDecorator(consensusDecorator(book, history, o.consensus));
   return {
