@@ -141,7 +141,7 @@ function setResult(spec: SetSpec, outs: readonly (DetectorOutput | undefined)[],
       const k = Math.min(o.ts.length - 1, Math.ceil(probationaryLength(o.ts.length)));
       scoredFrom = o.ts[k];
     }
-    const fe: FileEvents = { windows: f.windows, alerts: o?.alerts ?? [], scoredFrom, end: span?.last ?? scoredFrom };
+    const fe: FileEvents = { windows: f.windows, alerts: o?.alerts ?? [], scoredFrom, end: span?.last ?? scoredFrom, streams: span?.streams ?? 1 };
     fileEvents.push(fe);
     const g = groupOf(f.key);
     byGroup.set(g, [...(byGroup.get(g) ?? []), fe]);

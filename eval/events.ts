@@ -15,6 +15,8 @@ export interface FileEvents {
   scoredFrom: number;
   /** End of the file's data. */
   end: number;
+  /** Streams in the file (venues of a multi-venue file; default 1): false alerts are per stream-day. */
+  streams?: number;
 }
 
 export interface EventMetrics {
@@ -33,7 +35,7 @@ export interface EventMetrics {
   /** Events caught within `withinMs` of their start, as a share of all events. */
   caughtWithin: number;
   withinMs: number;
-  /** Days of scored data, and false alerts per day over all of it. */
+  /** Stream-days of scored data, and false alerts per stream-day over all of it. */
   days: number;
   falsePerDay: number;
 }
@@ -54,14 +56,15 @@ export function eventMetrics(files: readonly FileEvents[], withinMs: number): Ev
   let spanMs = 0;
   const delays: number[] = [];
   for (const f of files) {
-    spanMs += Math.max(0, f.end - f.scoredFrom);
+    spanMs += Math.max(0, f.end - f.scoredFrom) * (f.streams ?? 1);
     const scored = f.windows.filter((w) => w.end >= f.scoredFrom);
     events += scored.length;
     const first = new Array<number>(scored.length).fill(Infinity);
     for (const a of f.alerts) {
       if (a.barTs < f.scoredFrom) continue;
       alerts++;
-      const i = scored.findIndex((w) => a.barTs >= w.start && a.barTs <= w.end);
+      // About a bar that overlaps the window: the bar holding the event's first trade counts.
+      const i = scored.findIndex((w) => a.ts > w.start && a.barTs <= w.end);
       if (i < 0) falseAlerts++;
       else first[i] = Math.min(first[i], a.ts);
     }

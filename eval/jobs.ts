@@ -49,8 +49,8 @@ export interface DetectorOutput {
 export interface JobResult {
   id: number;
   outputs: DetectorOutput[];
-  /** First and last row times and the row count (from the baselines job, which reads every row). */
-  span?: { first: number; last: number; rows: number };
+  /** First and last row times, rows and streams (venues) of the file (from the baselines job, which reads every row). */
+  span?: { first: number; last: number; rows: number; streams: number };
   ms: number;
 }
 
@@ -75,17 +75,23 @@ async function runEngine(job: EngineJob): Promise<DetectorOutput> {
 async function runBaselines(job: BaselineJob): Promise<{ outputs: DetectorOutput[]; span: JobResult['span'] }> {
   const input = await readBarInput(job.path);
   const n = input.rowTs.length;
-  const span = { first: n ? input.rowTs[0] : 0, last: n ? input.rowTs[n - 1] : 0, rows: n };
+  const span = { first: n ? input.rowTs[0] : 0, last: n ? input.rowTs[n - 1] : 0, rows: n, streams: Math.max(1, input.streams.length) };
   const cooldown = input.kind === 'series' ? BASELINE_SERIES_COOLDOWN_BARS * input.barMs : SENSITIVITY_PRESETS.normal.cooldownMs;
-  const barTs = Float64Array.from(input.bars, (b) => b.ts);
   const outputs = BASELINE_NAMES.map((name: BaselineName) => {
-    const b = makeBaseline(name, input.kind);
-    const barScores = new Float64Array(input.bars.length);
-    for (let i = 0; i < input.bars.length; i++) barScores[i] = b.update(input.bars[i]);
-    const out: DetectorOutput = { name, alerts: thresholdAlerts(barTs, barScores, b.alertScore, cooldown, input.barMs) };
+    // Each venue on its own, as the engine judges it; their alerts together.
+    const alerts: AlertPoint[] = [];
+    const streamScores = input.streams.map(({ bars }) => {
+      const b = makeBaseline(name, input.kind);
+      const barScores = new Float64Array(bars.length);
+      for (let i = 0; i < bars.length; i++) barScores[i] = b.update(bars[i]);
+      alerts.push(...thresholdAlerts(Float64Array.from(bars, (x) => x.ts), barScores, b.alertScore, cooldown, input.barMs));
+      return barScores;
+    });
+    alerts.sort((a, b) => a.barTs - b.barTs);
+    const out: DetectorOutput = { name, alerts };
     if (job.scores) {
       out.ts = input.rowTs;
-      out.scores = Float64Array.from(input.rowBar, (k) => (k >= 0 ? barScores[k] : 0));
+      out.scores = Float64Array.from(input.rowBar, (k, row) => (k >= 0 ? streamScores[input.rowStream[row]][k] : 0));
     }
     return out;
   });

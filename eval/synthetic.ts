@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultMarketSpecs, generateStream, tradesCsv } from '../src/engine/testing/synthetic-market.js';
+import { defaultMarketSpecs, defaultVenueSpecs, generateMultiVenue, generateStream, tradesCsv, type LabelledEvent, type SyntheticTrade } from '../src/engine/testing/synthetic-market.js';
 import { loadLabelledSet, type LabelledSet } from './labels.js';
 
 /** Name of the windows file written beside the synthetic streams. */
@@ -19,9 +19,12 @@ export function writeSyntheticSet(dir: string, seed: number, hours: number, seed
   mkdirSync(dir, { recursive: true });
   const windows: Record<string, [string, string][]> = {};
   for (let k = seed; k < seed + Math.max(1, seeds); k++) {
-    for (const spec of defaultMarketSpecs(k, hours)) {
-      const s = generateStream(spec);
-      const file = seeds > 1 ? `${spec.name}.s${k}.csv` : `${spec.name}.csv`;
+    const streams: { name: string; trades: SyntheticTrade[]; labels: LabelledEvent[] }[] = [
+      ...defaultMarketSpecs(k, hours).map((spec) => ({ name: spec.name, ...generateStream(spec) })),
+      ...defaultVenueSpecs(k, hours).map((spec) => ({ name: spec.name, ...generateMultiVenue(spec) })),
+    ];
+    for (const s of streams) {
+      const file = seeds > 1 ? `${s.name}.s${k}.csv` : `${s.name}.csv`;
       writeFileSync(join(dir, file), tradesCsv(s.trades));
       windows[file] = s.labels.map((l) => [new Date(l.start).toISOString(), new Date(l.end).toISOString()]);
     }

@@ -53,6 +53,19 @@ describe('event metrics', () => {
     expect(m.falseAlerts).toBe(0);
   });
 
+  it("GIVEN an alert about the bar that holds a window's first trade THEN it is inside the window; the bar before is not", () => {
+    const w = [{ start: 10 * H + 38, end: 11 * H }];
+    const inside = eventMetrics([{ windows: w, alerts: [{ barTs: 10 * H, ts: 10 * H + 1000 }], scoredFrom: 0, end: 24 * H }], 60_000);
+    expect(inside).toMatchObject({ caught: 1, falseAlerts: 0 });
+    const before = eventMetrics([{ windows: w, alerts: [{ barTs: 10 * H - 1000, ts: 10 * H }], scoredFrom: 0, end: 24 * H }], 60_000);
+    expect(before).toMatchObject({ caught: 0, falseAlerts: 1 });
+  });
+
+  it('GIVEN a file of four venues THEN its day counts as four stream-days', () => {
+    const m = eventMetrics([{ windows: [], alerts: [{ barTs: H, ts: H + 1000 }], scoredFrom: 0, end: 24 * H, streams: 4 }], 60_000);
+    expect(m).toMatchObject({ days: 4, falsePerDay: 0.25 });
+  });
+
   it('threshold alerts respect the cooldown', () => {
     const ts = [0, 1000, 2000, 70_000];
     expect(thresholdAlerts(ts, [1, 1, 0, 1], 0.5, 60_000, 1000).map((a) => a.barTs)).toEqual([0, 70_000]);

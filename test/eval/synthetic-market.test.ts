@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { groupOf } from '../../eval/evaluate.js';
 import { writeSyntheticSet } from '../../eval/synthetic.js';
-import { MIN_DEFAULT_HOURS, Sfc32, defaultMarketSpecs, generateStream, tradesCsv, type StreamSpec } from '../../src/engine/testing/synthetic-market.js';
+import { MIN_DEFAULT_HOURS, Sfc32, defaultMarketSpecs, defaultVenueSpecs, generateMultiVenue, generateStream, tradesCsv, type MultiVenueSpec, type StreamSpec } from '../../src/engine/testing/synthetic-market.js';
+import { readBarInput } from '../../eval/bars.js';
 
 const HOUR_S = 3600;
 
@@ -103,9 +104,78 @@ describe('the synthetic labelled set over several seeds', () => {
         expect(two.files.some((g) => g.key === f.key.replace(/\.csv$/, '.s6.csv'))).toBe(true);
       }
       expect(new Set(two.files.map((f) => groupOf(f.key)))).toEqual(new Set(one.files.map((f) => groupOf(f.key))));
-      expect(new Set(one.files.map((f) => groupOf(f.key)))).toEqual(new Set(['calm', 'pumps', 'crashes']));
+      expect(new Set(one.files.map((f) => groupOf(f.key)))).toEqual(new Set(['calm', 'pumps', 'crashes', 'breakaways']));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('multi-venue synthetic streams', () => {
+  const venues = (over: Partial<MultiVenueSpec> = {}): MultiVenueSpec => ({
+    name: 'v',
+    seed: 3,
+    start: Date.UTC(2025, 0, 1),
+    seconds: HOUR_S,
+    price: 100,
+    vol: 2e-4,
+    garchAlpha: 0.04,
+    garchBeta: 0.95,
+    jumpsPerHour: 1,
+    jumpSize: 0.001,
+    venues: [
+      { name: 'a', rate: 2, lagMs: 0, basisPct: 0, tick: 0.01, qty: 1, events: [] },
+      { name: 'b', rate: 1, lagMs: 500, basisPct: 0.1, tick: 0.01, qty: 1, events: [{ kind: 'breakaway', at: 1_800_000, devPct: 5, rampMs: 10_000, holdMs: 60_000, backMs: 30_000, intensity: 5 }] },
+      { name: 'c', rate: 0.5, lagMs: 1_000, basisPct: -0.1, tick: 0.01, qty: 1, events: [{ kind: 'outage', at: 600_000, ms: 300_000 }] },
+    ],
+    ...over,
+  });
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+  it('GIVEN one venue breaking away THEN only that venue moves, by about the scripted amount, and only its window is labelled', () => {
+    const s = generateMultiVenue(venues());
+    expect(generateMultiVenue(venues()).trades).toEqual(s.trades);
+    expect(s.trades.every((t, i) => i === 0 || t.ts >= s.trades[i - 1].ts)).toBe(true);
+    const at = (v: string, from: number, to: number) => s.trades.filter((t) => t.venue === v && t.ts >= s.spec.start + from && t.ts < s.spec.start + to).map((t) => t.price);
+    // During the hold, b trades ~5% above a; before it, at its 0.1% basis.
+    const holdB = mean(at('b', 1_815_000, 1_865_000));
+    const holdA = mean(at('a', 1_815_000, 1_865_000));
+    expect(holdB / holdA).toBeGreaterThan(1.045);
+    expect(holdB / holdA).toBeLessThan(1.055);
+    const beforeRatio = mean(at('b', 1_500_000, 1_790_000)) / mean(at('a', 1_500_000, 1_790_000));
+    expect(Math.abs(beforeRatio - 1.001)).toBeLessThan(0.002);
+    expect(s.labels).toHaveLength(1);
+    expect(s.labels[0].kind).toBe('breakaway');
+    expect(s.labels[0].start).toBeGreaterThanOrEqual(s.spec.start + 1_800_000);
+    expect(s.labels[0].end).toBe(s.spec.start + 1_800_000 + 100_000);
+    // c is silent through its outage.
+    expect(at('c', 600_000, 900_000)).toEqual([]);
+    expect(at('c', 900_000, 1_200_000).length).toBeGreaterThan(50);
+  });
+
+  it('GIVEN a multi-venue CSV THEN the baselines read one bar stream per venue', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickwatch-venues-'));
+    try {
+      const s = generateMultiVenue(venues({ seconds: 600, venues: venues().venues.map((v) => ({ ...v, events: [] })) }));
+      const path = join(dir, 'v.csv');
+      writeFileSync(path, tradesCsv(s.trades));
+      expect(readFileSync(path, 'utf8').split('\n')[0]).toBe('timestamp,price,amount,side,venue');
+      const input = await readBarInput(path);
+      // In the order the file first names them.
+      expect(input.streams.map((x) => x.venue)).toEqual([...new Set(s.trades.map((t) => t.venue))]);
+      expect(input.streams).toHaveLength(3);
+      const b = input.streams.find((x) => x.venue === 'b')!;
+      const lastB = s.trades.filter((t) => t.venue === 'b').at(-1)!;
+      expect(b.bars.at(-1)!.close).toBe(lastB.price);
+      expect(input.rowStream).toHaveLength(s.trades.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the default multi-venue set: a calm major on four venues and an alt whose venues each break away in turn', () => {
+    const [calm, away] = defaultVenueSpecs(1, MIN_DEFAULT_HOURS);
+    expect(calm.venues.flatMap((v) => v.events).filter((e) => e.kind === 'breakaway')).toEqual([]);
+    expect(away.venues.every((v) => v.events.some((e) => e.kind === 'breakaway'))).toBe(true);
   });
 });

@@ -4,7 +4,9 @@
  * bounce on a price tick, Poisson trade arrivals with market orders that sweep several levels in
  * one millisecond, and scripted events: pump-and-dumps with trade bursts, flash crashes, exchange
  * outages (no trades while the price moves on), flat stretches (the price does not move at all),
- * thin-market periods and bursts of activity that move nothing.
+ * thin-market periods and bursts of activity that move nothing. Multi-venue streams put one such
+ * market on several venues (each with its own trade rate, lag, basis and tick) and script one venue
+ * breaking away from the others.
  */
 import { Rng } from '../core/math.js';
 import type { Side } from '../core/types.js';
@@ -17,6 +19,8 @@ export interface SyntheticTrade {
   price: number;
   qty: number;
   side: Side;
+  /** Set on the trades of multi-venue streams. */
+  venue?: string;
 }
 
 /** Times are milliseconds from the stream's start. */
@@ -66,7 +70,7 @@ export interface StreamSpec {
 
 /** A labelled anomaly: from the first abnormal trade to the end of the event, epoch ms. */
 export interface LabelledEvent {
-  kind: 'pump' | 'crash';
+  kind: 'pump' | 'crash' | 'breakaway';
   start: number;
   end: number;
 }
@@ -373,9 +377,215 @@ export function defaultMarketSpecs(seed: number, hours = 24): StreamSpec[] {
   ];
 }
 
-/** Trades as the `tickwatch replay` trades CSV. */
+/** Trades as the `tickwatch replay` trades CSV (with a `venue` column when the trades name one). */
 export function tradesCsv(trades: readonly SyntheticTrade[]): string {
-  const lines = ['timestamp,price,amount,side'];
-  for (const t of trades) lines.push(`${t.ts},${t.price},${t.qty},${t.side}`);
+  const venues = trades.some((t) => t.venue !== undefined);
+  const lines = [venues ? 'timestamp,price,amount,side,venue' : 'timestamp,price,amount,side'];
+  for (const t of trades) lines.push(venues ? `${t.ts},${t.price},${t.qty},${t.side},${t.venue ?? ''}` : `${t.ts},${t.price},${t.qty},${t.side}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Times are milliseconds from the stream's start. */
+export type VenueEvent =
+  /**
+   * This venue alone moves `devPct` away from the market over `rampMs` (on a burst of trades on
+   * that side), stays there `holdMs`, and comes back over `backMs`: a manipulated wick, a local
+   * liquidation cascade, a depeg of the venue's quote asset.
+   */
+  | { kind: 'breakaway'; at: number; devPct: number; rampMs: number; holdMs: number; backMs: number; intensity: number }
+  /** The venue sends no trades. */
+  | { kind: 'outage'; at: number; ms: number };
+
+export interface VenueSpec {
+  name: string;
+  /** Mean trades per second. */
+  rate: number;
+  /** The venue's prices follow the market this late. */
+  lagMs: number;
+  /** Standing premium over the market, percent. */
+  basisPct: number;
+  tick: number;
+  qty: number;
+  events: VenueEvent[];
+}
+
+/** One market on several venues: the StreamSpec walk (no events) and each venue's own trading. */
+export interface MultiVenueSpec {
+  name: string;
+  seed: number;
+  start: number;
+  seconds: number;
+  price: number;
+  vol: number;
+  garchAlpha: number;
+  garchBeta: number;
+  jumpsPerHour: number;
+  jumpSize: number;
+  venues: VenueSpec[];
+}
+
+export interface MultiVenueStream {
+  spec: MultiVenueSpec;
+  /** Every venue's trades, merged in time order. */
+  trades: SyntheticTrade[];
+  labels: LabelledEvent[];
+}
+
+/** The market's log mid at the end of every second (index 0: the start). */
+function marketPath(spec: MultiVenueSpec, rng: Rng): Float64Array {
+  const omega = spec.vol * spec.vol * (1 - spec.garchAlpha - spec.garchBeta);
+  if (!(omega > 0)) throw new RangeError(`garchAlpha + garchBeta must be below 1 (got ${spec.garchAlpha + spec.garchBeta})`);
+  const mid = new Float64Array(spec.seconds + 1);
+  mid[0] = Math.log(spec.price);
+  let h = spec.vol * spec.vol;
+  let lastR = 0;
+  const jumpP = spec.jumpsPerHour / 3600;
+  for (let s = 0; s < spec.seconds; s++) {
+    h = omega + spec.garchAlpha * lastR * lastR + spec.garchBeta * h;
+    lastR = Math.sqrt(h) * rng.normal();
+    mid[s + 1] = mid[s] + lastR + (rng.next() < jumpP ? laplace(rng, spec.jumpSize) : 0);
+  }
+  return mid;
+}
+
+/** A venue's departure from the market at time u (ms from the start), as a log offset, and its trading. */
+function venueState(events: readonly VenueEvent[], u: number, out: EventState): EventState {
+  out.offset = 0;
+  out.rateMultiple = 1;
+  out.buyShare = 0.5;
+  out.outage = false;
+  out.sweepMultiple = 1;
+  for (const e of events) {
+    const v = u - e.at;
+    if (v < 0) continue;
+    if (e.kind === 'outage') {
+      if (v < e.ms) out.outage = true;
+      continue;
+    }
+    const full = Math.log(1 + e.devPct / 100);
+    if (v < e.rampMs) {
+      out.offset += full * (v / e.rampMs);
+      out.rateMultiple *= e.intensity;
+      out.buyShare = e.devPct > 0 ? EVENT_SIDE_SHARE : 1 - EVENT_SIDE_SHARE;
+      out.sweepMultiple *= 5;
+    } else if (v < e.rampMs + e.holdMs) {
+      out.offset += full;
+      out.rateMultiple *= Math.max(1, e.intensity / 3);
+    } else if (v < e.rampMs + e.holdMs + e.backMs) {
+      out.offset += full * (1 - (v - e.rampMs - e.holdMs) / e.backMs);
+      out.rateMultiple *= Math.max(1, e.intensity / 3);
+    }
+  }
+  return out;
+}
+
+/**
+ * Trades of one market on several venues, merged in time order, and the labelled breakaways.
+ * Every venue prints the market's mid as it stood `lagMs` earlier, times its basis and any
+ * breakaway of its own, at bid or ask on its own tick, with its own Poisson arrivals and sweeps.
+ * Deterministic for spec.seed.
+ */
+export function generateMultiVenue(spec: MultiVenueSpec): MultiVenueStream {
+  const mid = marketPath(spec, new Rng(spec.seed));
+  const midAt = (ms: number): number => {
+    const x = Math.min(spec.seconds, Math.max(0, ms / 1000));
+    const i = Math.min(spec.seconds - 1, Math.floor(x));
+    return mid[i] + (mid[i + 1] - mid[i]) * (x - i);
+  };
+  const trades: SyntheticTrade[] = [];
+  const labels: LabelledEvent[] = [];
+  const st: EventState = { offset: 0, rateMultiple: 1, buyShare: 0.5, volMultiple: 1, outage: false, flat: false, sweepMultiple: 1 };
+  spec.venues.forEach((v, vi) => {
+    const rng = new Rng(spec.seed * 31 + vi + 1);
+    const basis = Math.log(1 + v.basisPct / 100);
+    const own: SyntheticTrade[] = [];
+    for (let s = 0; s < spec.seconds; s++) {
+      venueState(v.events, s * 1000, st);
+      if (st.outage) continue;
+      const n = poisson(rng, v.rate * st.rateMultiple);
+      const ms: number[] = [];
+      for (let i = 0; i < n; i++) ms.push(Math.floor(rng.next() * 1000));
+      ms.sort((a, b) => a - b);
+      for (const m of ms) {
+        const u = s * 1000 + m;
+        venueState(v.events, u, st);
+        const side: Side = rng.next() < st.buyShare ? 'buy' : 'sell';
+        const px = Math.exp(midAt(u - v.lagMs) + basis + st.offset);
+        const level = side === 'buy' ? px + v.tick / 2 : px - v.tick / 2;
+        const fills = rng.next() < SWEEP_PROBABILITY * st.sweepMultiple ? 1 + Math.floor(-Math.log(1 - rng.next()) * SWEEP_MEAN_EXTRA) : 0;
+        for (let k = 0; k <= fills; k++) {
+          const p = roundTo(level + (side === 'buy' ? k : -k) * v.tick, v.tick);
+          if (!(p > 0)) continue;
+          const qty = Number((v.qty * Math.exp(QTY_SIGMA * rng.normal() - (QTY_SIGMA * QTY_SIGMA) / 2)).toPrecision(6));
+          own.push({ ts: spec.start + u, price: p, qty, side, venue: v.name });
+        }
+      }
+    }
+    for (const e of v.events) {
+      if (e.kind !== 'breakaway') continue;
+      const start = spec.start + e.at;
+      const end = start + e.rampMs + e.holdMs + e.backMs;
+      const first = own.find((t) => t.ts >= start);
+      labels.push({ kind: 'breakaway', start: first ? Math.min(first.ts, end) : start, end });
+    }
+    for (const t of own) trades.push(t);
+  });
+  // Stable: trades of one millisecond keep their venue order.
+  trades.sort((a, b) => a.ts - b.ts);
+  labels.sort((a, b) => a.start - b.start);
+  return { spec, trades, labels };
+}
+
+/**
+ * The default multi-venue set: a major pair on four venues with no event (lags of up to 1.2 s, a
+ * thin venue, a 15-minute outage of one venue; the cross-venue checks must stay quiet through the
+ * market's own jumps and bursts), and an alt on four venues where each venue in turn breaks away
+ * (2 to 10%, over 5 s to 2 minutes, up and down, on the largest venue and on thin ones).
+ */
+export function defaultVenueSpecs(seed: number, hours = 24): MultiVenueSpec[] {
+  if (!(hours >= MIN_DEFAULT_HOURS)) throw new RangeError(`default synthetic streams need at least ${MIN_DEFAULT_HOURS} hours, got ${hours}`);
+  const seconds = Math.round(hours * 3600);
+  const at = (f: number) => Math.round(f * hours * HOUR);
+  const common = { start: SYNTHETIC_START, seconds, garchAlpha: 0.04, garchBeta: 0.95 };
+  const away = (f: number, devPct: number, rampS: number, holdS: number, backS: number, intensity: number): VenueEvent => ({
+    kind: 'breakaway',
+    at: at(f),
+    devPct,
+    rampMs: rampS * 1000,
+    holdMs: holdS * 1000,
+    backMs: backS * 1000,
+    intensity,
+  });
+  return [
+    {
+      ...common,
+      name: 'calm-venues',
+      seed: seed + 7,
+      price: 60_000,
+      vol: 1.2e-4,
+      jumpsPerHour: 0.5,
+      jumpSize: 0.0008,
+      venues: [
+        { name: 'alpha', rate: 5, lagMs: 0, basisPct: 0, tick: 0.01, qty: 0.02, events: [] },
+        { name: 'beta', rate: 3, lagMs: 300, basisPct: 0.02, tick: 0.1, qty: 0.02, events: [] },
+        { name: 'gamma', rate: 1, lagMs: 1_200, basisPct: -0.03, tick: 0.5, qty: 0.05, events: [{ kind: 'outage', at: at(0.5), ms: 15 * MIN }] },
+        { name: 'delta', rate: 0.2, lagMs: 800, basisPct: 0.05, tick: 1, qty: 0.1, events: [] },
+      ],
+    },
+    {
+      ...common,
+      name: 'breakaways-venues',
+      seed: seed + 8,
+      price: 1.2,
+      vol: 2.5e-4,
+      jumpsPerHour: 1,
+      jumpSize: 0.0015,
+      venues: [
+        { name: 'alpha', rate: 2, lagMs: 0, basisPct: 0, tick: 0.0001, qty: 800, events: [away(0.9, 4, 30, 90, 60, 6)] },
+        { name: 'beta', rate: 1, lagMs: 400, basisPct: 0.03, tick: 0.0001, qty: 800, events: [away(0.55, 2, 20, 120, 60, 5)] },
+        { name: 'gamma', rate: 0.5, lagMs: 1_000, basisPct: -0.04, tick: 0.0001, qty: 1_500, events: [away(0.15, 6, 10, 60, 30, 10), away(0.75, -10, 5, 20, 10, 20)] },
+        { name: 'delta', rate: 0.3, lagMs: 600, basisPct: 0.02, tick: 0.0001, qty: 2_000, events: [away(0.35, -3, 120, 300, 300, 3)] },
+      ],
+    },
+  ];
 }
