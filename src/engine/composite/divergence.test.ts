@@ -92,4 +92,10 @@ describe('DivergenceDetector', () => {
     // Judged once two others (b, then c) have traded since: against them, not d's older price.
     expect(alerts[0].explanation).toMatch(/above the composite of a, b, c \(/);
   });
+
+  it('GIVEN a slow venue that prints the old price once after a 1% market jump, then catches up THEN no divergence', () => {
+    // a, b and c move at 503 s; d's trade in that second still carries the price of a second ago.
+    const alerts = schedule(600, () => true, (v, i) => 100 * (i >= (v === 'd' ? 504 : 503) ? 1.01 : 1));
+    expect(alerts).toEqual([]);
+  });
 });

@@ -17,6 +17,11 @@ export interface DivergenceOptions {
   warmupBars: number;
   /** After an alert, the same venue and direction alert again only once back within the band, or after this. */
   cooldownMs: number;
+  /**
+   * The venue's own price must still be out of the band on a bar that ends more than this after
+   * its first bar out of the band began (with 1-second bars: its next bar).
+   */
+  holdMs: number;
 }
 
 export const DIVERGENCE_DEFAULTS: Readonly<DivergenceOptions> = Object.freeze({
@@ -26,6 +31,7 @@ export const DIVERGENCE_DEFAULTS: Readonly<DivergenceOptions> = Object.freeze({
   minBandPct: 0.5,
   warmupBars: 60,
   cooldownMs: 15 * 60_000,
+  holdMs: 1_000,
 });
 
 /** The detector name on divergence alerts, and their rule id. */
@@ -70,12 +76,14 @@ interface Pending {
  * a wider spread); a deviation beyond bandSigmas of that, and beyond minBandPct, is an alert for
  * that venue only (possible manipulation, outage or depeg).
  *
- * The others must have traded since the venue left the band, and still disagree with it: when the
- * whole market jumps, the venue that trades first stands apart from the last prices of the others
- * until they trade too, and a thin venue's last price can be seconds old. So a venue out of the
- * band is held pending until at least minVenues - 1 others have a bar that closed after its own
- * first bar out of the band began; then it is judged against those prices alone, and alerts or is
- * forgotten. A pending venue whose others do not trade within the composite's freshness is dropped.
+ * The others must have traded since the venue left the band, and still disagree with it, and the
+ * venue must stay away on a later bar of its own: when the whole market jumps, the venue that
+ * trades first stands apart from the last prices of the others until they trade too (a thin
+ * venue's last price can be seconds old), and a slow venue prints the price of a second ago. So a
+ * venue out of the band is held pending until at least minVenues - 1 others have a bar that closed
+ * after its first bar out of the band began and its own price is still away more than holdMs
+ * later; then it is judged against those others' prices alone, and alerts or is forgotten. A
+ * pending venue whose others do not trade within the composite's freshness is dropped.
  */
 export class DivergenceDetector {
   private readonly states = new Map<string, State>();
@@ -164,6 +172,8 @@ export class DivergenceDetector {
     }
     const self = this.book.all(symbol).find((v) => v.venue === s.venue);
     if (!self || !(self.price > 0)) return null;
+    // Its own later bar must still be away: a slow venue printing the price of a second ago is not.
+    if (self.ts - p.since <= this.opt.holdMs) return null;
     const since = this.book.fresh(symbol, now, s.venue).filter((v) => v.ts > p.since);
     if (since.length + 1 < this.opt.minVenues) return null;
     s.pending = null;
