@@ -188,6 +188,24 @@ function eventState(events: readonly MarketEvent[], tMs: number, out: EventState
   return out;
 }
 
+/** Milliseconds, sorted, of the trades of one second with Poisson arrivals at `lambda` a second. */
+function arrivals(rng: Rng, lambda: number): number[] {
+  const n = poisson(rng, lambda);
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) ms.push(Math.floor(rng.next() * 1000));
+  return ms.sort((a, b) => a - b);
+}
+
+/** Extra price levels a trade sweeps (0 for most; a market order now and then takes several). */
+function sweepFills(rng: Rng, sweepMultiple: number): number {
+  return rng.next() < SWEEP_PROBABILITY * sweepMultiple ? 1 + Math.floor(-Math.log(1 - rng.next()) * SWEEP_MEAN_EXTRA) : 0;
+}
+
+/** A log-normal trade size with the given mean, to 6 significant digits. */
+function tradeQty(rng: Rng, mean: number): number {
+  return Number((mean * Math.exp(QTY_SIGMA * rng.normal() - (QTY_SIGMA * QTY_SIGMA) / 2)).toPrecision(6));
+}
+
 function roundTo(x: number, tick: number): number {
   const n = Math.round(x / tick);
   // Print with the tick's own decimals so that CSV text stays short and exact.
@@ -218,12 +236,8 @@ export function generateStream(spec: StreamSpec): SyntheticStream {
     if (!st.flat) logMid += r + jump + (st.offset - prevOffset);
     prevOffset = st.offset;
     if (st.outage) continue;
-    const n = poisson(rng, spec.rate * st.rateMultiple);
     const base = spec.start + s * 1000;
-    const ms: number[] = [];
-    for (let i = 0; i < n; i++) ms.push(Math.floor(rng.next() * 1000));
-    ms.sort((a, b) => a - b);
-    for (const m of ms) {
+    for (const m of arrivals(rng, spec.rate * st.rateMultiple)) {
       const side: Side = rng.next() < st.buyShare ? 'buy' : 'sell';
       const mid = Math.exp(from + (logMid - from) * ((m + 1) / 1000));
       let level = side === 'buy' ? mid + spec.tick / 2 : mid - spec.tick / 2;
@@ -231,12 +245,11 @@ export function generateStream(spec: StreamSpec): SyntheticStream {
         if (Number.isNaN(flatPrice)) flatPrice = roundTo(level, spec.tick);
         level = flatPrice;
       } else flatPrice = NaN;
-      const fills = rng.next() < SWEEP_PROBABILITY * st.sweepMultiple ? 1 + Math.floor(-Math.log(1 - rng.next()) * SWEEP_MEAN_EXTRA) : 0;
+      const fills = sweepFills(rng, st.sweepMultiple);
       for (let k = 0; k <= fills; k++) {
         const px = st.flat ? level : roundTo(level + (side === 'buy' ? k : -k) * spec.tick, spec.tick);
         if (!(px > 0)) continue;
-        const qty = Number((spec.qty * Math.exp(QTY_SIGMA * rng.normal() - (QTY_SIGMA * QTY_SIGMA) / 2)).toPrecision(6));
-        trades.push({ ts: base + m, price: px, qty, side });
+        trades.push({ ts: base + m, price: px, qty: tradeQty(rng, spec.qty), side });
       }
     }
   }
@@ -502,22 +515,17 @@ export function generateMultiVenue(spec: MultiVenueSpec): MultiVenueStream {
     for (let s = 0; s < spec.seconds; s++) {
       venueState(v.events, s * 1000, st);
       if (st.outage) continue;
-      const n = poisson(rng, v.rate * st.rateMultiple);
-      const ms: number[] = [];
-      for (let i = 0; i < n; i++) ms.push(Math.floor(rng.next() * 1000));
-      ms.sort((a, b) => a - b);
-      for (const m of ms) {
+      for (const m of arrivals(rng, v.rate * st.rateMultiple)) {
         const u = s * 1000 + m;
         venueState(v.events, u, st);
         const side: Side = rng.next() < st.buyShare ? 'buy' : 'sell';
         const px = Math.exp(midAt(u - v.lagMs) + basis + st.offset);
         const level = side === 'buy' ? px + v.tick / 2 : px - v.tick / 2;
-        const fills = rng.next() < SWEEP_PROBABILITY * st.sweepMultiple ? 1 + Math.floor(-Math.log(1 - rng.next()) * SWEEP_MEAN_EXTRA) : 0;
+        const fills = sweepFills(rng, st.sweepMultiple);
         for (let k = 0; k <= fills; k++) {
           const p = roundTo(level + (side === 'buy' ? k : -k) * v.tick, v.tick);
           if (!(p > 0)) continue;
-          const qty = Number((v.qty * Math.exp(QTY_SIGMA * rng.normal() - (QTY_SIGMA * QTY_SIGMA) / 2)).toPrecision(6));
-          own.push({ ts: spec.start + u, price: p, qty, side, venue: v.name });
+          own.push({ ts: spec.start + u, price: p, qty: tradeQty(rng, v.qty), side, venue: v.name });
         }
       }
     }
