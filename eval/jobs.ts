@@ -77,14 +77,15 @@ async function runBaselines(job: BaselineJob): Promise<{ outputs: DetectorOutput
   const n = input.rowTs.length;
   const span = { first: n ? input.rowTs[0] : 0, last: n ? input.rowTs[n - 1] : 0, rows: n, streams: Math.max(1, input.streams.length) };
   const cooldown = input.kind === 'series' ? BASELINE_SERIES_COOLDOWN_BARS * input.barMs : SENSITIVITY_PRESETS.normal.cooldownMs;
+  const streamTs = input.streams.map(({ bars }) => Float64Array.from(bars, (x) => x.ts));
   const outputs = BASELINE_NAMES.map((name: BaselineName) => {
     // Each venue on its own, as the engine judges it; their alerts together.
     const alerts: AlertPoint[] = [];
-    const streamScores = input.streams.map(({ bars }) => {
+    const streamScores = input.streams.map(({ bars }, k) => {
       const b = makeBaseline(name, input.kind);
       const barScores = new Float64Array(bars.length);
       for (let i = 0; i < bars.length; i++) barScores[i] = b.update(bars[i]);
-      alerts.push(...thresholdAlerts(Float64Array.from(bars, (x) => x.ts), barScores, b.alertScore, cooldown, input.barMs));
+      alerts.push(...thresholdAlerts(streamTs[k], barScores, b.alertScore, cooldown, input.barMs));
       return barScores;
     });
     alerts.sort((a, b) => a.barTs - b.barTs);

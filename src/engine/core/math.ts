@@ -131,13 +131,22 @@ export function alphaForHalfLife(halfLife: number): number {
 }
 
 /**
+ * Weight of the next update of an exponentially weighted average that has seen `n` values: 1/(n+1),
+ * the plain running mean, until that falls below `alpha`, then `alpha`. Started from one value with
+ * the fixed weight alone, an average would stay near that one value for several half-lives.
+ */
+export function warmWeight(alpha: number, n: number): number {
+  return Math.max(alpha, 1 / (n + 1));
+}
+
+/**
  * Exponentially weighted mean and variance (West's incremental form). `n` counts updates so that
  * callers can tell when the estimate has enough history.
  *
- * The n-th update weighs 1/n until that falls below `alpha`: the first updates give the plain
- * running mean and (population) variance, then the exponential weighting takes over. Started from
- * one value with the fixed weight, the variance would begin at 0 and need several half-lives to
- * reach the true spread, and every z against it would be inflated meanwhile.
+ * Updates weigh `warmWeight`: the first give the plain running mean and (population) variance,
+ * then the exponential weighting takes over. Started from one value with the fixed weight, the
+ * variance would begin at 0 and need several half-lives to reach the true spread, and every z
+ * against it would be inflated meanwhile.
  */
 export class EwStats {
   mean = 0;
@@ -150,7 +159,7 @@ export class EwStats {
       this.mean = x;
       this.variance = 0;
     } else {
-      const a = Math.max(this.alpha, 1 / (this.n + 1));
+      const a = warmWeight(this.alpha, this.n);
       const d = x - this.mean;
       const incr = a * d;
       this.mean += incr;

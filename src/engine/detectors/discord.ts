@@ -1,4 +1,4 @@
-import { MAX_SURPRISE, alphaForHalfLife, scoreFromSurprise } from '../core/math.js';
+import { MAX_SURPRISE, alphaForHalfLife, scoreFromSurprise, warmWeight } from '../core/math.js';
 import type { DetectorResult } from '../core/types.js';
 import { QUIET, ResultSlot, type BarInput, type Detector } from './detector.js';
 
@@ -129,8 +129,8 @@ export class DiscordDetector implements Detector {
       const s = Math.min(MAX_SURPRISE, ratio * Math.LOG10E);
       result = this.out.setBoth(scoreFromSurprise(s), s, 0, () => `the last ${m} bars are ${ratio.toFixed(1)}x farther from every earlier pattern than usual`);
     }
+    this.meanDist += warmWeight(this.minAlpha, this.seen) * (d - this.meanDist);
     this.seen++;
-    this.meanDist += Math.max(1 / this.seen, this.minAlpha) * (d - this.meanDist);
     return result;
   }
 

@@ -1,4 +1,4 @@
-import { alphaForHalfLife, scoreFromZ } from '../core/math.js';
+import { alphaForHalfLife, scoreFromZ, warmWeight } from '../core/math.js';
 import type { DetectorResult } from '../core/types.js';
 import { MIN_RETURN_STD, QUIET, ResultSlot, type BarInput, type Detector } from './detector.js';
 
@@ -54,10 +54,10 @@ export class VolRatioDetector implements Detector {
     const x2 = bar.ret * bar.ret;
     // Score with the long variance as it stood before this bar, the short one including it. Both
     // are plain means of the squared returns until they have seen as many bars as their half-life
-    // weighs (weight 1/(n+1), then the fixed one): an average started from the first bar alone
+    // weighs (warmWeight): an average started from the first bar alone
     // would stay near that one bar's square for hundreds of bars, and a stream whose first return
     // was tiny would read ordinary volatility as several times its long-run level.
-    this.vShort += Math.max(this.aShort, 1 / (this.n + 1)) * (x2 - this.vShort);
+    this.vShort += warmWeight(this.aShort, this.n) * (x2 - this.vShort);
     let result = QUIET;
     if (this.n >= this.opt.minSamples) {
       const r = this.ratio();
@@ -67,7 +67,7 @@ export class VolRatioDetector implements Detector {
       );
     }
     const cap = this.n >= this.opt.minSamples ? LONG_RUN_CAP_SIGMAS * LONG_RUN_CAP_SIGMAS * this.vLong : Infinity;
-    this.vLong += Math.max(this.aLong, 1 / (this.n + 1)) * (Math.min(x2, cap) - this.vLong);
+    this.vLong += warmWeight(this.aLong, this.n) * (Math.min(x2, cap) - this.vLong);
     this.n++;
     return result;
   }
