@@ -69,11 +69,16 @@ export interface AlertPoint {
   ts: number;
 }
 
-/** `tickwatch replay --json <file>`: the alerts a user would have received. */
+/**
+ * `tickwatch replay --json <file>`: the alerts a follower of the file's symbols would have
+ * received. An echo (another venue's alert of the same move already reported it, for every rule
+ * it satisfied) does not reach them, so it is not counted.
+ */
 export async function replayAlerts(path: string, opts: ReplayOptions): Promise<AlertPoint[]> {
   const out: AlertPoint[] = [];
   const sink = new LineSink((line) => {
-    const a = JSON.parse(line) as { barTs: number; ts: number };
+    const a = JSON.parse(line) as { barTs: number; ts: number; rules: string[]; echo?: { rules: string[] } };
+    if (a.echo && a.echo.rules.length >= a.rules.length) return;
     out.push({ barTs: a.barTs, ts: a.ts });
   });
   await replayFile(path, { ...opts, json: true }, sink);

@@ -31,6 +31,24 @@ describe('planFanOut', () => {
     expect(planFanOut(alert, subs, [], ctx).map((x) => x.to.chatId).sort()).toEqual(['mx', 'v1']);
   });
 
+  it('GIVEN an echo of another venue\'s alert of the same move THEN followers of the symbol on any venue and static routes skip it, followers of its venue still get it', () => {
+    const high = presetRule('high').id;
+    const echo = { ...alert, rules: [normal, high], echo: { of: 'okx-first', venue: 'okx', ts: NOW - 5_000, rules: [normal] } };
+    const subs = [
+      makeSub({ userId: 'any', chat: { platform: 'telegram', chatId: 'any' } }),
+      makeSub({ userId: 'pinned', chat: { platform: 'telegram', chatId: 'pinned' }, venue: echo.venue }),
+      makeSub({ userId: 'hi', chat: { platform: 'telegram', chatId: 'hi' }, thresholds: { ...SENSITIVITY_PRESETS.high } }),
+    ];
+    const routes: StaticRoute[] = [
+      { to: { platform: 'console', chatId: 'stdout' }, thresholds: { ...SENSITIVITY_PRESETS.normal } },
+      { to: { platform: 'webhook', chatId: 'hi' }, thresholds: { ...SENSITIVITY_PRESETS.high } },
+    ];
+    // 'hi' follows a rule this alert is the first to satisfy: news for it.
+    expect(planFanOut(echo, subs, routes, ctx).map((x) => `${x.to.platform}:${x.to.chatId}`).sort()).toEqual(['telegram:hi', 'telegram:pinned', 'webhook:hi']);
+    // Without the echo everyone gets it.
+    expect(planFanOut({ ...echo, echo: undefined }, subs, routes, ctx)).toHaveLength(5);
+  });
+
   it('GIVEN quiet hours now THEN an ordinary alert waits it out and a high-severity one breaks through', () => {
     const night = { start: '11:00', end: '13:00', timeZone: 'UTC' };
     const sleeper = makeSub({ userId: 's', chat: { platform: 'telegram', chatId: 's' }, quiet: night });

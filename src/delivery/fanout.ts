@@ -51,9 +51,13 @@ export interface FanOutContext {
  * Who gets an alert: subscriptions of its symbol whose rule it satisfied, on its venue or any
  * venue, not paused, not muted, outside quiet hours unless the alert is high-severity; plus the
  * matching static routes. One recipient per destination, however many subscriptions lead there.
+ * Followers of the symbol on any venue (and static routes, which follow every venue) are not sent
+ * an echo: another venue's alert of the same move already reached them for that rule
+ * (`AlertEvent.echo`). A subscription to the alert's own venue gets it either way.
  */
 export function planFanOut(alert: AlertEvent, subs: readonly Subscription[], routes: readonly StaticRoute[], ctx: FanOutContext): Recipient[] {
   const satisfied = new Set(alert.rules);
+  const repeated = new Set(alert.echo?.rules);
   // A cross-venue divergence is news for everyone following the symbol, whatever their thresholds.
   const everyone = satisfied.has(DIVERGENCE);
   const high = isHighSeverity(alert, ctx.severity);
@@ -62,7 +66,10 @@ export function planFanOut(alert: AlertEvent, subs: readonly Subscription[], rou
   for (const s of subs) {
     if (s.symbol !== alert.symbol || s.paused) continue;
     if (s.venue !== undefined && s.venue !== alert.venue) continue;
-    if (!everyone && !satisfied.has(ruleOf(s))) continue;
+    if (!everyone) {
+      const rule = ruleOf(s);
+      if (!satisfied.has(rule) || (s.venue === undefined && repeated.has(rule))) continue;
+    }
     if (s.mutedUntil !== undefined && ctx.now < s.mutedUntil) continue;
     if (!high && s.quiet && ctx.quiet.isQuiet(s.quiet, ctx.now)) continue;
     const key = destinationKey(s.chat);
@@ -73,7 +80,10 @@ export function planFanOut(alert: AlertEvent, subs: readonly Subscription[], rou
   }
   for (const route of routes) {
     if (route.symbols && !route.symbols.includes(alert.symbol)) continue;
-    if (!everyone && !satisfied.has(ruleOf({ thresholds: route.thresholds }))) continue;
+    if (!everyone) {
+      const rule = ruleOf({ thresholds: route.thresholds });
+      if (!satisfied.has(rule) || repeated.has(rule)) continue;
+    }
     const key = destinationKey(route.to);
     if (!out.has(key)) out.set(key, { to: route.to, mentions: [], subscriptions: [], mergeBursts: route.mergeBursts ?? false });
   }

@@ -51,6 +51,24 @@ describe('Engine: injected anomalies', () => {
   });
 });
 
+describe('Engine: one move on several venues', () => {
+  it('GIVEN a +6% pump on two venues, the second 8 s later THEN both venues alert and the later one is marked as an echo of the first', () => {
+    const at = START + 2 * HOUR;
+    const a = injectMove(randomWalk({ seconds: 2.3 * 3600, seed: 21, start: START, venue: 'a' }), at, 6, 60_000);
+    const b = injectMove(randomWalk({ seconds: 2.3 * 3600, seed: 22, start: START, venue: 'b' }), at + 8_000, 6, 60_000);
+    const { alerts } = replay([...a, ...b].sort((x, y) => x.ts - y.ts));
+    const firstA = alerts.find((x) => x.venue === 'a')!;
+    const firstB = alerts.find((x) => x.venue === 'b')!;
+    expect(firstA.echo).toBeUndefined();
+    expect(firstB.ts).toBeGreaterThan(firstA.ts);
+    // b's first alert repeats a's latest report of the pump (a may have reported it twice by then).
+    const reported = alerts.filter((x) => x.venue === 'a' && x.ts <= firstB.ts).at(-1)!;
+    expect(firstB.echo).toEqual({ of: reported.id, venue: 'a', ts: reported.ts, rules: firstB.rules });
+    // Each venue still reports the pump's further legs on its own terms; only repeats are marked.
+    for (const x of alerts.filter((y) => y.echo)) expect(x.echo!.rules.length).toBeGreaterThan(0);
+  });
+});
+
 describe('Engine: calm markets stay quiet', () => {
   it('GIVEN 12 hours of a calm random walk at three volatilities THEN at most one alert in those 36 hours at the normal sensitivity (the goal: at most one a day)', () => {
     let alerts = 0;

@@ -1,5 +1,5 @@
 import type { AlertEvent, Bar, BarOrigin, Evaluation, Tick } from './core/types.js';
-import { applyRules } from './alerts/alert-rules.js';
+import { applyRules, SymbolMoves } from './alerts/alert-rules.js';
 import { sharedFourierMap } from './detectors/learned.js';
 import { engineOptions, type EngineOptions, type EngineOptionsInput } from './options.js';
 import type { AlertSink } from './ports/alert-sink.js';
@@ -44,6 +44,8 @@ export class Engine implements TickSink {
   private readonly listeners = new Set<EvaluationListener>();
   private readonly alertListeners = new Set<(a: AlertEvent) => void>();
   private readonly decorators: ((a: AlertEvent) => void)[] = [];
+  /** Moves already reported per symbol, across venues: later venues' alerts of one move are echoes. */
+  private readonly moves = new SymbolMoves();
   /** Coarse local time, refreshed by advance(): ticks are stamped with it at no per-tick cost. */
   private localNow: number;
   private alerts = 0;
@@ -177,6 +179,8 @@ export class Engine implements TickSink {
       lateAlertMaxAgeMs: this.options.lateAlertMaxAgeMs,
       fireScore: this.options.ensemble.fireScore,
     });
+    if (found.length === 0) return;
+    this.moves.mark(found, s.rules);
     for (const a of found) this.emit(a);
   };
 

@@ -47,6 +47,67 @@ export class AlertState {
   }
 }
 
+/**
+ * Whether a new alert of a rule in direction d may fire after the last one: the cooldown is over,
+ * or the price has gone past the last alert's by the re-arm distance.
+ */
+function rearmed(r: AlertRule, d: Direction, last: DirectionState, ts: number, price: number): boolean {
+  if (ts - last.lastTs >= r.cooldownMs) return true;
+  const need = Math.max(r.movePct, REARM_FRACTION * Math.abs(last.lastPct), REARM_MIN_PCT) / 100;
+  return d === 'up' ? price >= last.lastPrice * (1 + need) : price <= last.lastPrice * (1 - need);
+}
+
+interface MoveRecord extends DirectionState {
+  id: string;
+  venue: string;
+  cooldownMs: number;
+}
+
+/**
+ * One symbol's moves across its venues: per rule and direction, the alert that last reported a
+ * move of the symbol on any venue. A market-wide move alerts on every venue that carries the
+ * symbol, seconds apart; against this record the later ones are marked as echoes of the first
+ * (`AlertEvent.echo`) with the same cooldown and re-arm rule that one stream applies to itself, so
+ * a follower of the symbol hears of the move once and of its continuation as it goes further.
+ */
+export class SymbolMoves {
+  private readonly bySymbol = new Map<string, Map<string, MoveRecord>>();
+
+  /**
+   * Marks the alerts of one evaluated bar (all of one stream) that repeat another venue's alert,
+   * and records the rest. `rules` are the stream's rules (for their cooldown and re-arm distance).
+   */
+  mark(alerts: AlertEvent[], rules: readonly AlertRule[]): void {
+    for (const a of alerts) {
+      let book = this.bySymbol.get(a.symbol);
+      if (!book) this.bySymbol.set(a.symbol, (book = new Map()));
+      const repeated: string[] = [];
+      let first: MoveRecord | undefined;
+      for (const id of a.rules) {
+        const r = rules.find((x) => x.id === id);
+        if (!r) continue;
+        const key = `${id}|${a.direction}`;
+        const last = book.get(key);
+        if (last && last.venue !== a.venue && !rearmed(r, a.direction, last, a.ts, a.price)) {
+          repeated.push(id);
+          if (!first || last.lastTs < first.lastTs) first = last;
+          continue;
+        }
+        book.set(key, { lastTs: a.ts, lastPrice: a.price, lastPct: a.change.pct, id: a.id, venue: a.venue, cooldownMs: r.cooldownMs });
+      }
+      if (first) a.echo = { of: first.id, venue: first.venue, ts: first.lastTs, rules: repeated };
+      // Records past their cooldown can no longer mark anything.
+      for (const [k, m] of book) if (a.ts - m.lastTs >= m.cooldownMs) book.delete(k);
+      if (book.size === 0) this.bySymbol.delete(a.symbol);
+    }
+  }
+
+  /** Symbols with a move on record. */
+  get size(): number {
+    return this.bySymbol.size;
+  }
+}
+
 /** Measures a window's move for a rule; the engine supplies it (it owns the rings and the gap clip). */
 export type MoveProbe = (windowMs: number) => WindowMove;
 
@@ -96,11 +157,7 @@ export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: A
     if (r.minMoveSigma > 0 && moveSigmas(m, change.fromPrice, change.windowMs) < r.minMoveSigma) continue;
     if (r.minQuoteVolume > 0 && m.quoteVolume < r.minQuoteVolume) continue;
     const last = state.get(r.id, d);
-    if (last && ev.ts - last.lastTs < r.cooldownMs) {
-      const need = Math.max(r.movePct, REARM_FRACTION * Math.abs(last.lastPct), REARM_MIN_PCT) / 100;
-      const beaten = d === 'up' ? ev.price >= last.lastPrice * (1 + need) : ev.price <= last.lastPrice * (1 - need);
-      if (!beaten) continue;
-    }
+    if (last && !rearmed(r, d, last, ev.ts, ev.price)) continue;
     state.set(r.id, d, { lastTs: ev.ts, lastPrice: ev.price, lastPct: change.pct });
     const h = hits[d];
     h.rules.push(r.id);

@@ -41,6 +41,12 @@ describe('alert text', () => {
     expect(t).toContain('found after the fact');
   });
 
+  it('says when another venue reported the same move first', () => {
+    const t = formatAlertText({ ...alert, echo: { of: 'okx-1', venue: 'okx', ts: alert.ts - 8_000, rules: alert.rules } });
+    expect(t).toContain('Same move: first reported on okx 8 seconds earlier');
+    expect(formatAlertText(alert)).not.toContain('Same move');
+  });
+
   it('words durations, percents and scores the way people read them', () => {
     expect(formatDuration(45_000)).toBe('45 seconds');
     expect(formatDuration(120_000)).toBe('2 minutes');

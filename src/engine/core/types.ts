@@ -140,6 +140,21 @@ export interface AlertEvent {
   late: boolean;
   /** Cross-venue consensus, when several venues carry the symbol. */
   consensus?: Consensus | undefined;
+  /**
+   * Set when another venue of the symbol already alerted on the same move: for these rules the
+   * alert repeats that one (same direction, within the rule's cooldown, not beyond its re-arm
+   * distance), so followers of the symbol on every venue are not told twice.
+   */
+  echo?: AlertEcho | undefined;
+}
+
+export interface AlertEcho {
+  /** The first alert of the move. */
+  of: string;
+  venue: string;
+  ts: number;
+  /** Rules of this alert that the first one already reported (a subset of `rules`). */
+  rules: string[];
 }
 
 export interface Consensus {

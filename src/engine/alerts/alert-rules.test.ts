@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { presetRule } from '../core/rules.js';
+import type { AlertEvent, Direction } from '../core/types.js';
+import { SymbolMoves } from './alert-rules.js';
+
+const T0 = Date.UTC(2025, 7, 11, 12, 0, 0);
+const normal = presetRule('normal'); // cooldown 15 min, move 1%
+const high = presetRule('high'); // cooldown 10 min, move 0.5%
+
+function alert(venue: string, ts: number, price: number, pct: number, rules = [normal.id], direction: Direction = pct >= 0 ? 'up' : 'down', symbol = 'BTC/USDT'): AlertEvent {
+  return {
+    id: `${venue}-${ts}-${direction}`,
+    venue,
+    symbol,
+    ts,
+    barTs: ts - 1_000,
+    price,
+    direction,
+    change: { pct, windowMs: 60_000, fromPrice: price / (1 + pct / 100), fromTs: ts - 60_000 },
+    score: 0.999,
+    detectors: [],
+    explanation: '',
+    rules,
+    quoteVolume: 0,
+    late: false,
+  };
+}
+
+describe('SymbolMoves: one move of a symbol reported once across its venues', () => {
+  it('GIVEN venue a alerted on a +3% move THEN venue b alerting 20 s later at about the same price is an echo of it, naming the first alert', () => {
+    const m = new SymbolMoves();
+    const a = alert('a', T0, 103, 3);
+    m.mark([a], [normal]);
+    expect(a.echo).toBeUndefined();
+    const b = alert('b', T0 + 20_000, 103.1, 3.1);
+    m.mark([b], [normal]);
+    expect(b.echo).toEqual({ of: a.id, venue: 'a', ts: T0, rules: [normal.id] });
+  });
+
+  it('GIVEN the move went on past the re-arm distance THEN the other venue reports it (a fresh alert, not an echo)', () => {
+    const m = new SymbolMoves();
+    m.mark([alert('a', T0, 103, 3)], [normal]);
+    // Re-arm needs the last alert's own move again: 103 * 1.03 = 106.09.
+    const b = alert('b', T0 + 60_000, 106.2, 6.2);
+    m.mark([b], [normal]);
+    expect(b.echo).toBeUndefined();
+    // ...and that one is now the move's record: a third venue at the same level echoes b.
+    const c = alert('c', T0 + 70_000, 106.3, 6.3);
+    m.mark([c], [normal]);
+    expect(c.echo?.of).toBe(b.id);
+  });
+
+  it('the other direction, another symbol, the same venue and a time past the cooldown are all fresh', () => {
+    const m = new SymbolMoves();
+    m.mark([alert('a', T0, 103, 3)], [normal]);
+    const down = alert('b', T0 + 10_000, 99, -1.5);
+    const other = alert('b', T0 + 10_000, 103, 3, [normal.id], 'up', 'ETH/USDT');
+    const same = alert('a', T0 + 20_000, 103.2, 3.2);
+    const later = alert('b', T0 + 20_000 + normal.cooldownMs, 103, 3);
+    for (const x of [down, other, same, later]) m.mark([x], [normal]);
+    expect([down, other, same, later].map((x) => x.echo)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('rules are judged one by one: an alert can repeat the first for one rule and be news for another', () => {
+    const m = new SymbolMoves();
+    const a = alert('a', T0, 101, 1);
+    m.mark([a], [normal]);
+    const b = alert('b', T0 + 5_000, 101.1, 1.1, [high.id, normal.id]);
+    m.mark([b], [normal, high]);
+    expect(b.echo).toEqual({ of: a.id, venue: 'a', ts: T0, rules: [normal.id] });
+  });
+
+  it('records past their cooldown are dropped', () => {
+    const m = new SymbolMoves();
+    m.mark([alert('a', T0, 103, 3)], [normal]);
+    expect(m.size).toBe(1);
+    m.mark([alert('a', T0 + normal.cooldownMs + 1, 99, -2)], [normal]);
+    expect(m.size).toBe(1); // only the new down move remains
+    const zero = presetRule('normal', { cooldownMs: 0 });
+    const m2 = new SymbolMoves();
+    m2.mark([alert('a', T0, 103, 3, [zero.id])], [zero]);
+    expect(m2.size).toBe(0);
+  });
+});
