@@ -180,8 +180,9 @@ export class Engine implements TickSink {
       fireScore: this.options.ensemble.fireScore,
     });
     if (found.length === 0) return;
+    for (const a of found) this.decorate(a);
     this.moves.mark(found, s.rules);
-    for (const a of found) this.emit(a);
+    for (const a of found) this.deliver(a);
   };
 
   /**
@@ -198,10 +199,11 @@ export class Engine implements TickSink {
 
   /** Publishes an alert found outside the per-stream rules (for example a cross-venue divergence). */
   publish(a: AlertEvent): void {
-    this.emit(a);
+    this.decorate(a);
+    this.deliver(a);
   }
 
-  private emit(a: AlertEvent): void {
+  private decorate(a: AlertEvent): void {
     for (const fn of this.decorators) {
       try {
         fn(a);
@@ -209,6 +211,9 @@ export class Engine implements TickSink {
         this.report(err, 'alert decorator');
       }
     }
+  }
+
+  private deliver(a: AlertEvent): void {
     this.alerts++;
     for (const fn of this.alertListeners) {
       try {

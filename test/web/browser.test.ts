@@ -146,6 +146,18 @@ describe('the dashboard in headless Chromium, over fake exchanges streaming trad
     await status.close();
   });
 
+  it('GIVEN another venue\'s alert of the same move THEN the feed shows it dimmed, marked as the same move as the first venue\'s', async () => {
+    const feed = await open('/alerts');
+    const first = market.alerts.find((a) => a.venue === 'binance' && a.symbol === 'BTC/USDT')!;
+    const echo = { ...first, id: `${first.id}-okx-echo`, venue: 'okx', ts: first.ts + 2_000, echo: { of: first.id, venue: 'binance', ts: first.ts, rules: [...first.rules] } };
+    market.engine.publish(echo);
+    const row = await feed.waitForSelector(`tr[data-alert="${echo.id}"]`, { timeout: PAGE_MS });
+    expect(await row.getAttribute('class')).toMatch(/\becho\b/);
+    expect(await row.$eval('.echo-chip', (e) => e.textContent)).toBe('same move as binance');
+    expect(await feed.$eval(`tr[data-alert="${first.id}"]`, (e) => e.className)).not.toMatch(/\becho\b/);
+    await feed.close();
+  });
+
   it('keeps a tab\'s memory bounded: GIVEN more alerts than a page keeps THEN it holds no more than its limit', async () => {
     const feed = await open('/alerts');
     const base = market.alerts.at(-1)!;

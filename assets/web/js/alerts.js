@@ -15,9 +15,11 @@ function matches(a) {
 
 function row(a, fresh) {
   const consensus = a.consensus ? (a.consensus.kind === 'market-wide' ? `market-wide ${a.consensus.confirming.length}/${a.consensus.fresh.length}` : 'this venue only') : null;
+  // Another venue's alert reported this move first: followers of the pair were told once.
+  const echo = a.echoOf ? el('span', { className: 'chip echo-chip', textContent: `same move as ${a.echoOf.venue}`, title: `first reported by ${a.echoOf.venue}; not sent again to followers of every venue` }) : null;
   return el(
     'tr',
-    { className: fresh ? 'alert-row new' : 'alert-row', 'data-alert': a.id },
+    { className: `alert-row${fresh ? ' new' : ''}${a.echoOf ? ' echo' : ''}`, 'data-alert': a.id },
     el('td', { className: 'num muted', textContent: fmtDateTime(a.ts) }),
     el('td', { className: 'pair-cell' }, el('a', { href: a.links.pair, textContent: a.symbol, title: 'open the pair at this moment' })),
     el('td', { className: 'venue-cell', textContent: a.venue }),
@@ -26,7 +28,7 @@ function row(a, fresh) {
     el('td', { className: 'num r', textContent: fmtPrice(a.price) }),
     el('td', { className: 'r' }, scoreEl(a.score, false)),
     el('td', {}, detectorChips(a.detectors.slice(0, 3))),
-    el('td', { className: 'why' }, consensus ? el('span', { className: 'chip', textContent: consensus }) : null, consensus ? ' ' : null, a.explanation),
+    el('td', { className: 'why' }, consensus ? el('span', { className: 'chip', textContent: consensus }) : null, consensus ? ' ' : null, echo, echo ? ' ' : null, a.explanation),
   );
 }
 

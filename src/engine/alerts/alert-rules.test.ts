@@ -70,6 +70,19 @@ describe('SymbolMoves: one move of a symbol reported once across its venues', ()
     expect(b.echo).toEqual({ of: a.id, venue: 'a', ts: T0, rules: [normal.id] });
   });
 
+  it('GIVEN the first venue alerted before the others moved THEN a later alert that finds the move market-wide is news; the next one is its echo', () => {
+    const m = new SymbolMoves();
+    const wide = { kind: 'market-wide' as const, confirming: ['a', 'b', 'c'], fresh: ['a', 'b', 'c', 'd'] };
+    const first = { ...alert('a', T0, 101.3, 1.3), consensus: { kind: 'venue-specific' as const, confirming: ['a'], fresh: ['a', 'b', 'c', 'd'] } };
+    m.mark([first], [normal]);
+    const spread = { ...alert('b', T0 + 4_000, 101.4, 1.4), consensus: wide };
+    m.mark([spread], [normal]);
+    expect(spread.echo).toBeUndefined();
+    const third = { ...alert('c', T0 + 5_000, 101.4, 1.4), consensus: wide };
+    m.mark([third], [normal]);
+    expect(third.echo?.of).toBe(spread.id);
+  });
+
   it('records past their cooldown are dropped', () => {
     const m = new SymbolMoves();
     m.mark([alert('a', T0, 103, 3)], [normal]);

@@ -61,14 +61,21 @@ interface MoveRecord extends DirectionState {
   id: string;
   venue: string;
   cooldownMs: number;
+  /** The recorded alert already called the move market-wide. */
+  wide: boolean;
 }
+
+const isWide = (a: AlertEvent): boolean => a.consensus?.kind === 'market-wide';
 
 /**
  * One symbol's moves across its venues: per rule and direction, the alert that last reported a
  * move of the symbol on any venue. A market-wide move alerts on every venue that carries the
  * symbol, seconds apart; against this record the later ones are marked as echoes of the first
  * (`AlertEvent.echo`) with the same cooldown and re-arm rule that one stream applies to itself, so
- * a follower of the symbol hears of the move once and of its continuation as it goes further.
+ * a follower of the symbol hears of the move once and of its continuation as it goes further. The
+ * first venue to alert often does so before the others have moved: a later alert that finds the
+ * move market-wide when the recorded one did not is news, not an echo. Alerts need their
+ * consensus before they are marked.
  */
 export class SymbolMoves {
   private readonly bySymbol = new Map<string, Map<string, MoveRecord>>();
@@ -88,12 +95,12 @@ export class SymbolMoves {
         if (!r) continue;
         const key = `${id}|${a.direction}`;
         const last = book.get(key);
-        if (last && last.venue !== a.venue && !rearmed(r, a.direction, last, a.ts, a.price)) {
+        if (last && last.venue !== a.venue && !rearmed(r, a.direction, last, a.ts, a.price) && (last.wide || !isWide(a))) {
           repeated.push(id);
           if (!first || last.lastTs < first.lastTs) first = last;
           continue;
         }
-        book.set(key, { lastTs: a.ts, lastPrice: a.price, lastPct: a.change.pct, id: a.id, venue: a.venue, cooldownMs: r.cooldownMs });
+        book.set(key, { lastTs: a.ts, lastPrice: a.price, lastPct: a.change.pct, id: a.id, venue: a.venue, cooldownMs: r.cooldownMs, wide: isWide(a) });
       }
       if (first) a.echo = { of: first.id, venue: first.venue, ts: first.lastTs, rules: repeated };
       // Records past their cooldown can no longer mark anything.

@@ -45,6 +45,9 @@ describe('alert text', () => {
     const t = formatAlertText({ ...alert, echo: { of: 'okx-1', venue: 'okx', ts: alert.ts - 8_000, rules: alert.rules } });
     expect(t).toContain('Same move: first reported on okx 8 seconds earlier');
     expect(formatAlertText(alert)).not.toContain('Same move');
+    // A slow venue's bar can close after another venue's later one: no negative times.
+    const t2 = formatAlertText({ ...alert, echo: { of: 'okx-1', venue: 'okx', ts: alert.ts + 3_000, rules: alert.rules } });
+    expect(t2).toMatch(/Same move: first reported on okx\n/);
   });
 
   it('words durations, percents and scores the way people read them', () => {

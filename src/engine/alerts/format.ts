@@ -66,7 +66,7 @@ export function formatAlertText(a: AlertEvent): string {
       `Consensus: ${a.consensus.kind} (${a.consensus.confirming.length} of ${a.consensus.fresh.length} venues confirm${a.consensus.confirming.length ? `: ${a.consensus.confirming.join(', ')}` : ''})`,
     );
   }
-  if (a.echo) lines.push(`Same move: first reported on ${a.echo.venue} ${formatDuration(Math.max(0, a.ts - a.echo.ts))} earlier`);
+  if (a.echo) lines.push(`Same move: first reported on ${a.echo.venue}${a.ts > a.echo.ts ? ` ${formatDuration(a.ts - a.echo.ts)} earlier` : ''}`);
   if (a.late) lines.push('Note: found after the fact, in data backfilled after a feed gap');
   lines.push(`Why: ${a.explanation}`);
   return lines.join('\n');
