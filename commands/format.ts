@@ -49,7 +49,8 @@ export function shortTime(ts: number): string {
 
 /** One alert in a history or preview list. */
 export function alertLine(a: AlertEvent): Span[] {
-  return rich(shortTime(a.ts), '  ', bold(formatPct(a.change.pct)), ` in ${formatDuration(a.change.windowMs)}  `, code(formatPrice(a.price)), `  ${a.venue}, score ${formatScore(a.score)}`);
+  const echo = a.echo ? ` (same move as ${a.echo.venue})` : '';
+  return rich(shortTime(a.ts), '  ', bold(formatPct(a.change.pct)), ` in ${formatDuration(a.change.windowMs)}  `, code(formatPrice(a.price)), `  ${a.venue}, score ${formatScore(a.score)}${echo}`);
 }
 
 /** `3`, `0.5`, `1250000`: numbers as typed, without trailing zeros. */

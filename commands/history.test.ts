@@ -13,6 +13,16 @@ describe('/history', () => {
     expect(rows).toHaveLength(3);
   });
 
+  it('GIVEN one move reported by two venues THEN the later venue\'s line says it was the same move', async () => {
+    const w = testWorld();
+    const first = makeAlert({ id: 'b1', symbol: 'BTC/USDT', venue: 'binance', ts: Date.UTC(2025, 7, 11, 10) });
+    await w.alerts.record(first);
+    await w.alerts.record(makeAlert({ id: 'o1', symbol: 'BTC/USDT', venue: 'okx', ts: first.ts + 3_000, echo: { of: 'b1', venue: 'binance', ts: first.ts, rules: first.rules } }));
+    const rows = (await say(w, '/history BTC/USDT')).text.split('\n');
+    expect(rows[1]).toMatch(/okx, score [\d.]+ \(same move as binance\)$/);
+    expect(rows[2]).toMatch(/binance, score [\d.]+$/);
+  });
+
   it('GIVEN no alerts or a count out of range THEN the reply says so', async () => {
     const w = testWorld();
     expect((await say(w, '/history ETH/USDT')).text).toBe('No alerts for ETH/USDT in the stored history.');

@@ -3,7 +3,7 @@ export * from './core/types.js';
 export * from './core/rules.js';
 export * from './core/errors.js';
 export { formatAlertText, formatChange, formatDuration, formatPct, formatPrice, formatScore, formatUtc } from './alerts/format.js';
-export { alertId } from './alerts/alert-rules.js';
+export { alertId, SymbolMoves } from './alerts/alert-rules.js';
 export { Engine, type EngineDeps, type EngineStats, type EvaluationListener } from './engine.js';
 export { ENGINE_DEFAULTS, DETECTOR_NAMES, STATISTICAL_DETECTORS, engineOptions, type EngineOptions, type EngineOptionsInput, type DetectorName } from './options.js';
 export { StreamState } from './stream.js';

@@ -57,6 +57,15 @@ describe('engine-backed command services', () => {
     expect(await new ReplayPreview({ seriesAround: () => [], seriesFor: () => [] }).preview('BTC/USDT', SENSITIVITY_PRESETS.normal, 1)).toBeNull();
   });
 
+  it('ReplayPreview: GIVEN the same spike on two venues THEN it counts once, as a watch of the pair on every venue would have been told', async () => {
+    const one = { venue: 'binance', bars: shortBars, barMs: 1_000 };
+    const twin = { venue: 'okx', bars: shortBars.map((b) => ({ ...b, ts: b.ts + 2_000 })), barMs: 1_000 };
+    const single = await new ReplayPreview({ seriesAround: () => [], seriesFor: () => [one] }).preview('BTC/USDT', SENSITIVITY_PRESETS.normal, 24 * 3_600_000);
+    const both = await new ReplayPreview({ seriesAround: () => [], seriesFor: () => [one, twin] }).preview('BTC/USDT', SENSITIVITY_PRESETS.normal, 24 * 3_600_000);
+    expect(single!.alerts.length).toBeGreaterThanOrEqual(1);
+    expect(both!.alerts.map((a) => a.id)).toEqual(single!.alerts.map((a) => a.id));
+  });
+
   it('RenderedCharts: no bars gives null; bars give the renderer the range and the alerts inside it', async () => {
     const seen: string[] = [];
     const renderer: ChartPort = { renderAlert: async () => new Uint8Array(), renderRange: async (r) => (seen.push(`${r.symbol} ${r.range} ${r.alerts.length}`), new Uint8Array([1])) };

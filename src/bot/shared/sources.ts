@@ -20,6 +20,7 @@ import {
   type SystemStatusSource,
   type VenuePrice,
 } from '../../../commands/framework.js';
+import { SymbolMoves } from '../../engine/alerts/alert-rules.js';
 import { makeRule } from '../../engine/core/rules.js';
 import type { AlertEvent } from '../../engine/core/types.js';
 import { Engine } from '../../engine/engine.js';
@@ -124,7 +125,9 @@ export interface ReplayPreviewOptions {
 /**
  * "Would have fired N times": the stored bars of every venue carrying the symbol, replayed through
  * a fresh Engine (one per venue, so venues never share state) with only the candidate rule. Bars
- * keep their own length: for a day, the 1-minute bars are the replay's short bars.
+ * keep their own length: for a day, the 1-minute bars are the replay's short bars. Counted as the
+ * watch would have been told: another venue's alert of a move already reported is an echo and is
+ * left out (as delivery leaves it out for a watch on every venue).
  */
 export class ReplayPreview implements PreviewSource {
   constructor(
@@ -156,10 +159,13 @@ export class ReplayPreview implements PreviewSource {
       last = Math.max(last, (s.bars[s.bars.length - 1] as { ts: number }).ts + s.barMs);
     }
     alerts.sort((a, b) => a.ts - b.ts);
-    const result: PreviewResult = { symbol, spanMs: last - first, alerts, series };
+    const moves = new SymbolMoves();
+    for (const a of alerts) moves.mark([a], [rule]);
+    const told = alerts.filter((a) => !a.echo);
+    const result: PreviewResult = { symbol, spanMs: last - first, alerts: told, series };
     if (this.opts.renderer) {
       const range = CHART_RANGE_CHOICES.find((r) => (parseDuration(r) as number) >= spanMs) ?? CHART_RANGE_CHOICES[CHART_RANGE_CHOICES.length - 1];
-      result.chart = await this.opts.renderer.renderRange({ symbol, range: range as string, series, alerts });
+      result.chart = await this.opts.renderer.renderRange({ symbol, range: range as string, series, alerts: told });
     }
     return result;
   }
