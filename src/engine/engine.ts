@@ -197,6 +197,14 @@ export class Engine implements TickSink {
     };
   }
 
+  /**
+   * Records a published divergence alert as its venue's breakaway: for `windowMs`, that venue's
+   * venue-specific alerts that are part of it are marked as echoes (SymbolMoves).
+   */
+  noteBreakaway(a: AlertEvent, windowMs: number): void {
+    this.moves.noteBreakaway(a, windowMs);
+  }
+
   /** Publishes an alert found outside the per-stream rules (for example a cross-venue divergence). */
   publish(a: AlertEvent): void {
     this.decorate(a);

@@ -83,6 +83,32 @@ describe('SymbolMoves: one move of a symbol reported once across its venues', ()
     expect(third.echo?.of).toBe(spread.id);
   });
 
+  it('GIVEN venue c broke away up THEN its own venue-specific way back, and a small step further, are part of the breakaway; a big step further, or a market-wide move, is news', () => {
+    const m = new SymbolMoves();
+    const alone = { kind: 'venue-specific' as const, confirming: ['c'], fresh: ['a', 'b', 'c'] };
+    const wide = { kind: 'market-wide' as const, confirming: ['a', 'b', 'c'], fresh: ['a', 'b', 'c'] };
+    const brk = { ...alert('c', T0, 102.2, 2.2), id: 'divergence-c' };
+    m.noteBreakaway(brk, 15 * 60_000);
+    const back = { ...alert('c', T0 + 60_000, 100.1, -2), consensus: alone };
+    const step = { ...alert('c', T0 + 5_000, 103, 3), consensus: alone };
+    const leap = { ...alert('c', T0 + 8_000, 106.2, 6.2), consensus: alone };
+    const market = { ...alert('c', T0 + 90_000, 98, -2.1), consensus: wide };
+    for (const x of [step, leap, back, market]) m.mark([x], [normal]);
+    expect(back.echo).toEqual({ of: 'divergence-c', venue: 'c', ts: T0, rules: [normal.id], breakaway: true });
+    expect(step.echo?.of).toBe('divergence-c');
+    expect(leap.echo).toBeUndefined();
+    expect(market.echo).toBeUndefined();
+    // Past the window the venue's moves are its own again; another venue is never part of c's breakaway.
+    const later = { ...alert('c', T0 + 15 * 60_000, 100, -2.2), consensus: alone };
+    m.mark([later], [normal]);
+    expect(later.echo).toBeUndefined();
+    const m2 = new SymbolMoves();
+    m2.noteBreakaway(brk, 15 * 60_000);
+    const other = { ...alert('b', T0 + 10_000, 99, -1.5), consensus: { ...alone, confirming: ['b'] } };
+    m2.mark([other], [normal]);
+    expect(other.echo).toBeUndefined();
+  });
+
   it('records past their cooldown are dropped', () => {
     const m = new SymbolMoves();
     m.mark([alert('a', T0, 103, 3)], [normal]);

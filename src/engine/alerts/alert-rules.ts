@@ -63,6 +63,8 @@ interface MoveRecord extends DirectionState {
   cooldownMs: number;
   /** The recorded alert already called the move market-wide. */
   wide: boolean;
+  /** Set on a venue's breakaway (a divergence alert): the side it broke away to. */
+  side?: Direction;
 }
 
 const isWide = (a: AlertEvent): boolean => a.consensus?.kind === 'market-wide';
@@ -90,9 +92,19 @@ export class SymbolMoves {
       if (!book) this.bySymbol.set(a.symbol, (book = new Map()));
       const repeated: string[] = [];
       let first: MoveRecord | undefined;
+      // A move of this venue alone while it is broken away from the others: followers of the
+      // symbol heard of the breakaway; its way back, or a step further that does not pass the
+      // re-arm distance, is part of it.
+      const away = a.consensus?.kind === 'venue-specific' ? book.get(breakawayKey(a.venue)) : undefined;
+      const brk = away && a.ts - away.lastTs < away.cooldownMs ? away : undefined;
       for (const id of a.rules) {
         const r = rules.find((x) => x.id === id);
         if (!r) continue;
+        if (brk && (brk.side !== a.direction || !rearmed(r, a.direction, brk, a.ts, a.price))) {
+          repeated.push(id);
+          if (!first || brk.lastTs < first.lastTs) first = brk;
+          continue;
+        }
         const key = `${id}|${a.direction}`;
         const last = book.get(key);
         if (last && last.venue !== a.venue && !rearmed(r, a.direction, last, a.ts, a.price) && (last.wide || !isWide(a))) {
@@ -102,17 +114,32 @@ export class SymbolMoves {
         }
         book.set(key, { lastTs: a.ts, lastPrice: a.price, lastPct: a.change.pct, id: a.id, venue: a.venue, cooldownMs: r.cooldownMs, wide: isWide(a) });
       }
-      if (first) a.echo = { of: first.id, venue: first.venue, ts: first.lastTs, rules: repeated };
+      if (first) a.echo = { of: first.id, venue: first.venue, ts: first.lastTs, rules: repeated, ...(first.side ? { breakaway: true } : {}) };
       // Records past their cooldown can no longer mark anything.
       for (const [k, m] of book) if (a.ts - m.lastTs >= m.cooldownMs) book.delete(k);
       if (book.size === 0) this.bySymbol.delete(a.symbol);
     }
   }
 
+  /**
+   * Records a venue's breakaway from the others (a divergence alert, already published): for
+   * `windowMs` after it, that venue's own venue-specific alerts back toward the others, or further
+   * out by less than the re-arm distance, are marked as part of it.
+   */
+  noteBreakaway(a: AlertEvent, windowMs: number): void {
+    let book = this.bySymbol.get(a.symbol);
+    if (!book) this.bySymbol.set(a.symbol, (book = new Map()));
+    book.set(breakawayKey(a.venue), { lastTs: a.ts, lastPrice: a.price, lastPct: a.change.pct, id: a.id, venue: a.venue, cooldownMs: windowMs, wide: false, side: a.direction });
+  }
+
   /** Symbols with a move on record. */
   get size(): number {
     return this.bySymbol.size;
   }
+}
+
+function breakawayKey(venue: string): string {
+  return `!${venue}`;
 }
 
 /** Measures a window's move for a rule; the engine supplies it (it owns the rings and the gap clip). */

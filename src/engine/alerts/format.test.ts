@@ -48,6 +48,8 @@ describe('alert text', () => {
     // A slow venue's bar can close after another venue's later one: no negative times.
     const t2 = formatAlertText({ ...alert, echo: { of: 'okx-1', venue: 'okx', ts: alert.ts + 3_000, rules: alert.rules } });
     expect(t2).toMatch(/Same move: first reported on okx\n/);
+    const t3 = formatAlertText({ ...alert, echo: { of: 'div-1', venue: alert.venue, ts: alert.ts - 60_000, rules: alert.rules, breakaway: true } });
+    expect(t3).toContain(`Part of: ${alert.venue}'s breakaway from the other venues, reported 60 seconds earlier`);
   });
 
   it('words durations, percents and scores the way people read them', () => {

@@ -66,7 +66,10 @@ export function formatAlertText(a: AlertEvent): string {
       `Consensus: ${a.consensus.kind} (${a.consensus.confirming.length} of ${a.consensus.fresh.length} venues confirm${a.consensus.confirming.length ? `: ${a.consensus.confirming.join(', ')}` : ''})`,
     );
   }
-  if (a.echo) lines.push(`Same move: first reported on ${a.echo.venue}${a.ts > a.echo.ts ? ` ${formatDuration(a.ts - a.echo.ts)} earlier` : ''}`);
+  if (a.echo) {
+    const when = a.ts > a.echo.ts ? ` ${formatDuration(a.ts - a.echo.ts)} earlier` : '';
+    lines.push(a.echo.breakaway ? `Part of: ${a.echo.venue}'s breakaway from the other venues${when ? `, reported${when}` : ''}` : `Same move: first reported on ${a.echo.venue}${when}`);
+  }
   if (a.late) lines.push('Note: found after the fact, in data backfilled after a feed gap');
   lines.push(`Why: ${a.explanation}`);
   return lines.join('\n');

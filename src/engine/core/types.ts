@@ -155,6 +155,8 @@ export interface AlertEcho {
   ts: number;
   /** Rules of this alert that the first one already reported (a subset of `rules`). */
   rules: string[];
+  /** The first alert was this venue's breakaway from the others; this one is part of it (a step further or the way back). */
+  breakaway?: boolean;
 }
 
 export interface Consensus {
