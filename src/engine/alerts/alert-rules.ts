@@ -88,8 +88,7 @@ export class SymbolMoves {
    */
   mark(alerts: AlertEvent[], rules: readonly AlertRule[]): void {
     for (const a of alerts) {
-      let book = this.bySymbol.get(a.symbol);
-      if (!book) this.bySymbol.set(a.symbol, (book = new Map()));
+      const book = this.book(a.symbol);
       const repeated: string[] = [];
       let first: MoveRecord | undefined;
       // A move of this venue alone while it is broken away from the others: followers of the
@@ -127,9 +126,13 @@ export class SymbolMoves {
    * out by less than the re-arm distance, are marked as part of it.
    */
   noteBreakaway(a: AlertEvent, windowMs: number): void {
-    let book = this.bySymbol.get(a.symbol);
-    if (!book) this.bySymbol.set(a.symbol, (book = new Map()));
-    book.set(breakawayKey(a.venue), { lastTs: a.ts, lastPrice: a.price, lastPct: a.change.pct, id: a.id, venue: a.venue, cooldownMs: windowMs, wide: false, side: a.direction });
+    this.book(a.symbol).set(breakawayKey(a.venue), { lastTs: a.ts, lastPrice: a.price, lastPct: a.change.pct, id: a.id, venue: a.venue, cooldownMs: windowMs, wide: false, side: a.direction });
+  }
+
+  private book(symbol: string): Map<string, MoveRecord> {
+    let book = this.bySymbol.get(symbol);
+    if (!book) this.bySymbol.set(symbol, (book = new Map()));
+    return book;
   }
 
   /** Symbols with a move on record. */
