@@ -334,7 +334,7 @@ export class ReadModel {
       quoteVolume: a.quoteVolume,
       late: a.late,
       consensus: a.consensus ? { kind: a.consensus.kind, confirming: [...a.consensus.confirming], fresh: [...a.consensus.fresh] } : null,
-      echoOf: a.echo ? { id: a.echo.of, venue: a.echo.venue, ts: a.echo.ts } : null,
+      echoOf: a.echo ? { id: a.echo.of, venue: a.echo.venue, ts: a.echo.ts, breakaway: a.echo.breakaway === true } : null,
       links: { chart: `/api/alerts/${encodeURIComponent(a.id)}/chart.png`, pair: `/pair?symbol=${encodeURIComponent(slug)}&at=${a.ts}` },
     };
   }

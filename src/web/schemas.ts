@@ -166,8 +166,8 @@ export const Alert = z
     consensus: z
       .object({ kind: z.enum(['market-wide', 'venue-specific']), confirming: z.array(z.string()), fresh: z.array(z.string()) })
       .nullable(),
-    /** Another venue's alert that reported the same move first (null when this one was first). */
-    echoOf: z.object({ id: z.string(), venue: z.string(), ts: z.number() }).nullable(),
+    /** The alert that reported this move first: another venue's, or (breakaway) this venue's divergence alert; null when this one was first. */
+    echoOf: z.object({ id: z.string(), venue: z.string(), ts: z.number(), breakaway: z.boolean() }).nullable(),
     links: z.object({ chart: z.string(), pair: z.string() }),
   })
   .openapi('Alert');

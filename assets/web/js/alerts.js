@@ -16,7 +16,13 @@ function matches(a) {
 function row(a, fresh) {
   const consensus = a.consensus ? (a.consensus.kind === 'market-wide' ? `market-wide ${a.consensus.confirming.length}/${a.consensus.fresh.length}` : 'this venue only') : null;
   // Another venue's alert reported this move first: followers of the pair were told once.
-  const echo = a.echoOf ? el('span', { className: 'chip echo-chip', textContent: `same move as ${a.echoOf.venue}`, title: `first reported by ${a.echoOf.venue}; not sent again to followers of every venue` }) : null;
+  const echo = a.echoOf
+    ? el('span', {
+        className: 'chip echo-chip',
+        textContent: a.echoOf.breakaway ? `part of ${a.echoOf.venue}'s breakaway` : `same move as ${a.echoOf.venue}`,
+        title: 'reported before; not sent again to followers of every venue',
+      })
+    : null;
   return el(
     'tr',
     { className: `alert-row${fresh ? ' new' : ''}${a.echoOf ? ' echo' : ''}`, 'data-alert': a.id },
