@@ -35,6 +35,8 @@ export interface EventMetrics {
   /** Events caught within `withinMs` of their start, as a share of all events. */
   caughtWithin: number;
   withinMs: number;
+  /** Alerts about caught events per caught event: how many messages one event costs a user (1 is ideal). */
+  perEvent: number;
   /** Stream-days of scored data, and false alerts per stream-day over all of it. */
   days: number;
   falsePerDay: number;
@@ -91,6 +93,7 @@ export function eventMetrics(files: readonly FileEvents[], withinMs: number): Ev
     delayMedianMs: median(delays),
     delayMeanMs: delays.length ? delays.reduce((a, b) => a + b, 0) / delays.length : NaN,
     caughtWithin: events > 0 ? within / events : NaN,
+    perEvent: caught > 0 ? (alerts - falseAlerts) / caught : NaN,
     withinMs,
     days,
     falsePerDay: days > 0 ? falseAlerts / days : NaN,

@@ -43,7 +43,7 @@ describe('event metrics', () => {
       { barTs: 5 * H, ts: 5 * H + 1000 },
     ];
     const m = eventMetrics([{ windows, alerts, scoredFrom: 0, end: 24 * H }], 60_000);
-    expect(m).toMatchObject({ events: 2, caught: 1, alerts: 3, falseAlerts: 1, precision: 0.5, recall: 0.5, delayMedianMs: 31_000, caughtWithin: 0.5, days: 1, falsePerDay: 1 });
+    expect(m).toMatchObject({ events: 2, caught: 1, alerts: 3, falseAlerts: 1, precision: 0.5, recall: 0.5, delayMedianMs: 31_000, caughtWithin: 0.5, perEvent: 2, days: 1, falsePerDay: 1 });
     expect(m.f1).toBeCloseTo(0.5, 12);
   });
 
