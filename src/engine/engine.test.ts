@@ -8,6 +8,8 @@ import { formatAlertText } from './alerts/format.js';
 import { Engine } from './engine.js';
 import { StaticRuleSource } from './ports/rule-source.js';
 import { InlineTrainer } from './trainers.js';
+import { attachCrossVenue } from './composite/index.js';
+import { Rng } from './core/math.js';
 
 const START = Date.UTC(2025, 7, 11, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -66,6 +68,34 @@ describe('Engine: one move on several venues', () => {
     expect(firstB.echo).toEqual({ of: reported.id, venue: 'a', ts: reported.ts, rules: firstB.rules });
     // Each venue still reports the pump's further legs on its own terms; only repeats are marked.
     for (const x of alerts.filter((y) => y.echo)) expect(x.echo!.rules.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Engine: a venue that breaks away', () => {
+  it('GIVEN okx trades 3% above two other venues for two minutes, then comes back THEN its alert on the way back is marked as part of its breakaway', () => {
+    const rng = new Rng(5);
+    const ticks: Tick[] = [];
+    let p = 60_000;
+    for (let s = 0; s < 600; s++) {
+      p *= Math.exp(rng.normal() * 0.0002);
+      for (const venue of ['binance', 'okx', 'bybit']) {
+        const bend = venue === 'okx' && s >= 400 && s < 520 ? 1.03 : 1;
+        for (const ms of [0, 400, 800]) ticks.push({ venue, symbol: 'BTC/USDT', ts: START + s * 1_000 + ms, price: Math.round(p * bend * (1 + rng.normal() * 0.00005) * 100) / 100, qty: 0.05, side: rng.next() < 0.5 ? 'buy' : 'sell' });
+      }
+    }
+    const run = testEngine([presetRule('high')]);
+    attachCrossVenue(run.engine);
+    for (const t of ticks.sort((a, b) => a.ts - b.ts)) {
+      run.now.t = t.ts;
+      run.engine.ingest(t);
+    }
+    run.engine.flush();
+    const div = run.alerts.find((a) => a.rules.includes('divergence'));
+    expect(div).toMatchObject({ venue: 'okx', direction: 'up' });
+    // A "crash" on okx after followers were told it broke away would be noise for them.
+    const back = run.alerts.filter((a) => !a.rules.includes('divergence') && a.direction === 'down' && a.ts > div!.ts);
+    expect(back.length).toBeGreaterThanOrEqual(1);
+    for (const a of back) expect(a.echo).toEqual({ of: div!.id, venue: 'okx', ts: div!.ts, rules: a.rules, breakaway: true });
   });
 });
 
