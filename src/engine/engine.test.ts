@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { presetRule, makeRule, SENSITIVITY_PRESETS } from './core/rules.js';
 import type { Tick } from './core/types.js';
 import { STATISTICAL_DETECTORS } from './options.js';
-import { injectMove, randomWalk } from './testing/synthetic.js';
+import { injectMove, randomWalk, venueWalk } from './testing/synthetic.js';
 import { replay, testEngine } from './testing/harness.js';
 import { formatAlertText } from './alerts/format.js';
 import { Engine } from './engine.js';
 import { StaticRuleSource } from './ports/rule-source.js';
 import { InlineTrainer } from './trainers.js';
 import { attachCrossVenue } from './composite/index.js';
-import { Rng } from './core/math.js';
 
 const START = Date.UTC(2025, 7, 11, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -73,16 +72,8 @@ describe('Engine: one move on several venues', () => {
 
 describe('Engine: a venue that breaks away', () => {
   it('GIVEN okx trades 3% above two other venues for two minutes, then comes back THEN its alert on the way back is marked as part of its breakaway', () => {
-    const rng = new Rng(5);
-    const ticks: Tick[] = [];
-    let p = 60_000;
-    for (let s = 0; s < 600; s++) {
-      p *= Math.exp(rng.normal() * 0.0002);
-      for (const venue of ['binance', 'okx', 'bybit']) {
-        const bend = venue === 'okx' && s >= 400 && s < 520 ? 1.03 : 1;
-        for (const ms of [0, 400, 800]) ticks.push({ venue, symbol: 'BTC/USDT', ts: START + s * 1_000 + ms, price: Math.round(p * bend * (1 + rng.normal() * 0.00005) * 100) / 100, qty: 0.05, side: rng.next() < 0.5 ? 'buy' : 'sell' });
-      }
-    }
+    const bend = (venue: string, s: number) => (venue === 'okx' && s >= 400 && s < 520 ? 1.03 : 1);
+    const ticks = [...venueWalk({ venues: ['binance', 'okx', 'bybit'], start: START, seconds: 600, bend, seed: 5 })].flatMap((second) => second.flatMap((v) => v.ticks));
     const run = testEngine([presetRule('high')]);
     attachCrossVenue(run.engine);
     for (const t of ticks.sort((a, b) => a.ts - b.ts)) {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine, InlineTrainer, StaticRuleSource, presetRule, type AlertEvent } from '../../src/engine/index.js';
-import { Rng } from '../../src/engine/core/math.js';
+import { venueWalk } from '../../src/engine/testing/synthetic.js';
 import { attachCrossVenue } from '../../src/engine/composite/index.js';
 import { WsFeed } from '../../src/engine/feeds/ws-feed.js';
 import { startFakeExchange, type FakeExchange, type NewTrade } from '../fakes/exchanges/index.js';
@@ -33,24 +33,20 @@ async function market(staleAfterMs = 120_000) {
 }
 
 /**
- * One market on several venues: a common random walk, each venue's trades a little noisy around
- * it; `bend(venue, second)` moves one venue away. Trades go out second by second, every venue in
- * turn, so that the venues' bars interleave as they would live.
+ * Sends venueWalk's trades to the fake venues second by second, every venue in turn, so that the
+ * venues' bars interleave as they would live. Returns the number of trades sent.
  */
 async function trade(fakes: Record<V, FakeExchange>, start: number, seconds: number, venues: readonly V[], bend: (v: V, s: number) => number = () => 1, seed = 1): Promise<number> {
-  const rng = new Rng(seed);
-  let p = 60_000;
   let n = 0;
-  for (let s = 0; s < seconds; s++) {
-    p *= Math.exp(rng.normal() * 0.0002);
-    for (const v of venues) {
-      const ts: NewTrade[] = [0, 400, 800].map((ms) => ({ ts: start + s * 1_000 + ms, price: Math.round(p * bend(v, s) * (1 + rng.normal() * 0.00005) * 100) / 100, qty: 0.01 + rng.next() * 0.1, side: rng.next() < 0.5 ? 'buy' : 'sell' }));
-      fakes[v].trade(SYM, ts);
-      n += ts.length;
+  let s = 0;
+  for (const second of venueWalk({ venues, symbol: SYM, start, seconds, bend: (v, i) => bend(v as V, i), seed })) {
+    for (const { venue, ticks } of second) {
+      fakes[venue as V].trade(SYM, ticks.map(({ ts, price, qty, side }): NewTrade => ({ ts, price, qty, side: side ?? 'buy' })));
+      n += ticks.length;
     }
     // Let the sockets deliver every few seconds of data: a busy machine otherwise reads one venue's
     // backlog tens of seconds (of venue time) ahead of another's, beyond the composite's freshness.
-    if (s % 5 === 0) await new Promise((r) => setTimeout(r, 5));
+    if (s++ % 5 === 0) await new Promise((r) => setTimeout(r, 5));
   }
   return n;
 }

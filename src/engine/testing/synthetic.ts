@@ -65,3 +65,40 @@ export function injectMove(ticks: Tick[], at: number, pct: number, rampMs: numbe
   }
   return out;
 }
+
+export interface VenueWalkOptions {
+  venues: readonly string[];
+  symbol?: string;
+  start: number;
+  seconds: number;
+  /** Price multiplier per venue and second (1: with the market): moves one venue away. */
+  bend?: (venue: string, second: number) => number;
+  seed?: number;
+}
+
+/**
+ * One market on several venues: a common random walk (0.02% a second), and on every venue three
+ * trades a second (at 0, 400 and 800 ms) a little noisy around it. Yields second by second, each
+ * venue's trades of that second in venue order, so that feeding them in turn interleaves the
+ * venues' bars as they would live.
+ */
+export function* venueWalk(o: VenueWalkOptions): Generator<{ venue: string; ticks: Tick[] }[]> {
+  const rng = new Rng(o.seed ?? 1);
+  const symbol = o.symbol ?? 'BTC/USDT';
+  const bend = o.bend ?? (() => 1);
+  let p = 60_000;
+  for (let s = 0; s < o.seconds; s++) {
+    p *= Math.exp(rng.normal() * 0.0002);
+    yield o.venues.map((venue) => ({
+      venue,
+      ticks: [0, 400, 800].map((ms): Tick => ({
+        venue,
+        symbol,
+        ts: o.start + s * 1_000 + ms,
+        price: round(p * bend(venue, s) * (1 + rng.normal() * 0.00005)),
+        qty: 0.01 + rng.next() * 0.1,
+        side: rng.next() < 0.5 ? 'buy' : 'sell',
+      })),
+    }));
+  }
+}
