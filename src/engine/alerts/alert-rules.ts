@@ -91,6 +91,10 @@ export class SymbolMoves {
       const book = this.book(a.symbol);
       const repeated: string[] = [];
       let first: MoveRecord | undefined;
+      const repeats = (id: string, of: MoveRecord) => {
+        repeated.push(id);
+        if (!first || of.lastTs < first.lastTs) first = of;
+      };
       // A move of this venue alone while it is broken away from the others: followers of the
       // symbol heard of the breakaway; its way back, or a step further that does not pass the
       // re-arm distance, is part of it.
@@ -100,15 +104,13 @@ export class SymbolMoves {
         const r = rules.find((x) => x.id === id);
         if (!r) continue;
         if (brk && (brk.side !== a.direction || !rearmed(r, a.direction, brk, a.ts, a.price))) {
-          repeated.push(id);
-          if (!first || brk.lastTs < first.lastTs) first = brk;
+          repeats(id, brk);
           continue;
         }
         const key = `${id}|${a.direction}`;
         const last = book.get(key);
         if (last && last.venue !== a.venue && !rearmed(r, a.direction, last, a.ts, a.price) && (last.wide || !isWide(a))) {
-          repeated.push(id);
-          if (!first || last.lastTs < first.lastTs) first = last;
+          repeats(id, last);
           continue;
         }
         book.set(key, { lastTs: a.ts, lastPrice: a.price, lastPct: a.change.pct, id: a.id, venue: a.venue, cooldownMs: r.cooldownMs, wide: isWide(a) });
