@@ -40,6 +40,14 @@ export interface EventMetrics {
   /** Stream-days of scored data, and false alerts per stream-day over all of it. */
   days: number;
   falsePerDay: number;
+  /**
+   * The most false alerts a follower of one file's symbol got in one day (the file's scored span in
+   * whole days from its start; a shorter last day counts as a day): the goal of at most one false
+   * alert a day is about every day, not the average.
+   */
+  worstDayFalse: number;
+  /** Share of the files' days with more than one false alert. */
+  daysOverOne: number;
 }
 
 function median(xs: number[]): number {
@@ -56,9 +64,13 @@ export function eventMetrics(files: readonly FileEvents[], withinMs: number): Ev
   let falseAlerts = 0;
   let within = 0;
   let spanMs = 0;
+  let fileDays = 0;
+  let worstDayFalse = 0;
+  let daysOverOne = 0;
   const delays: number[] = [];
   for (const f of files) {
     spanMs += Math.max(0, f.end - f.scoredFrom) * (f.streams ?? 1);
+    const perDay = new Array<number>(Math.max(1, Math.ceil((f.end - f.scoredFrom) / DAY_MS))).fill(0);
     const scored = f.windows.filter((w) => w.end >= f.scoredFrom);
     events += scored.length;
     const first = new Array<number>(scored.length).fill(Infinity);
@@ -67,8 +79,15 @@ export function eventMetrics(files: readonly FileEvents[], withinMs: number): Ev
       alerts++;
       // About a bar that overlaps the window: the bar holding the event's first trade counts.
       const i = scored.findIndex((w) => a.ts > w.start && a.barTs <= w.end);
-      if (i < 0) falseAlerts++;
-      else first[i] = Math.min(first[i], a.ts);
+      if (i < 0) {
+        falseAlerts++;
+        perDay[Math.min(perDay.length - 1, Math.floor((a.barTs - f.scoredFrom) / DAY_MS))]++;
+      } else first[i] = Math.min(first[i], a.ts);
+    }
+    fileDays += perDay.length;
+    for (const k of perDay) {
+      if (k > worstDayFalse) worstDayFalse = k;
+      if (k > 1) daysOverOne++;
     }
     scored.forEach((w, i) => {
       if (first[i] === Infinity) return;
@@ -97,6 +116,8 @@ export function eventMetrics(files: readonly FileEvents[], withinMs: number): Ev
     withinMs,
     days,
     falsePerDay: days > 0 ? falseAlerts / days : NaN,
+    worstDayFalse,
+    daysOverOne: fileDays > 0 ? daysOverOne / fileDays : NaN,
   };
 }
 

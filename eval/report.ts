@@ -22,7 +22,7 @@ function prf(m: EventMetrics | undefined): string {
 
 /** Text table: one row per detector, NAB columns then crypto columns; published anchors below. */
 export function formatTable(r: EvalReport): string {
-  const header = ['detector', 'NAB std', 'low FP', 'low FN', 'alerts std', 'NAB alerts P/R/F1', 'delay', 'pumps <=60s', 'pump delay', 'crashes <=60s', 'breakaways <=60s', 'calm false/day', 'synth P/R/F1', 'msgs/event'];
+  const header = ['detector', 'NAB std', 'low FP', 'low FN', 'alerts std', 'NAB alerts P/R/F1', 'delay', 'pumps <=60s', 'pump delay', 'crashes <=60s', 'breakaways <=60s', 'calm false/day (worst)', 'synth P/R/F1', 'msgs/event'];
   const rows: string[][] = [header];
   for (const d of r.detectors) {
     const nab = d.sets.nab;
@@ -40,7 +40,7 @@ export function formatTable(r: EvalReport): string {
       secs(syn?.groups.pumps?.delayMedianMs),
       pct(syn?.groups.crashes?.caughtWithin),
       pct(syn?.groups.breakaways?.caughtWithin),
-      num(syn?.groups.calm?.falsePerDay, 2),
+      syn?.groups.calm ? `${num(syn.groups.calm.falsePerDay, 2)} (${syn.groups.calm.worstDayFalse})` : num(undefined),
       prf(syn?.events),
       num(syn?.events.perEvent),
     ]);
@@ -61,6 +61,7 @@ export function formatTable(r: EvalReport): string {
   const syn = r.detectors[0].sets.synthetic;
   if (syn) notes.push(`synthetic: ${syn.files} streams, ${syn.rows.toLocaleString('en-US')} trades, ${syn.windows} labelled events; calm = ${num(syn.groups.calm?.days, 1)} stream-days (a venue of a multi-venue file is a stream)`);
   notes.push(`NAB std/low FP/low FN: tickwatch score, threshold optimised per profile; alerts std: the alerts of tickwatch replay (sensitivity ${r.sensitivity}) scored as a yes/no NAB detector`);
+  notes.push('calm false/day = false alerts per calm stream-day (worst: the most a follower of one calm file got in one day)');
   notes.push('P/R/F1 per event (a window counts once), delay = median from window start to first alert; msgs/event = alerts about caught synthetic events per event (what one event costs a follower)');
   notes.push(`ran in ${r.seconds.toFixed(0)} s (${r.cpuSeconds.toFixed(0)} s of work)`);
   return `${out.join('\n')}\n\n${notes.map((n) => `note: ${n}`).join('\n')}\n`;

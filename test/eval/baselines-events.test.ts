@@ -66,6 +66,17 @@ describe('event metrics', () => {
     expect(m).toMatchObject({ days: 4, falsePerDay: 0.25 });
   });
 
+  it('GIVEN three false alerts on one day of a two-day file and one on the other THEN the worst day counts three and one day of two is over the goal', () => {
+    const alerts = [1, 2, 3, 30].map((h) => ({ barTs: h * H, ts: h * H + 1000 }));
+    const m = eventMetrics([{ windows: [], alerts, scoredFrom: 0, end: 48 * H }], 60_000);
+    expect(m).toMatchObject({ falseAlerts: 4, days: 2, falsePerDay: 2, worstDayFalse: 3, daysOverOne: 0.5 });
+  });
+
+  it('GIVEN alerts inside windows THEN they are not false alerts of any day', () => {
+    const m = eventMetrics([{ windows, alerts: [{ barTs: 10 * H + 1, ts: 10 * H + 2 }, { barTs: 20 * H + 1, ts: 20 * H + 2 }], scoredFrom: 0, end: 24 * H }], 60_000);
+    expect(m).toMatchObject({ worstDayFalse: 0, daysOverOne: 0 });
+  });
+
   it('threshold alerts respect the cooldown', () => {
     const ts = [0, 1000, 2000, 70_000];
     expect(thresholdAlerts(ts, [1, 1, 0, 1], 0.5, 60_000, 1000).map((a) => a.barTs)).toEqual([0, 70_000]);
