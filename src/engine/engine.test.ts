@@ -41,6 +41,28 @@ describe('Engine: injected anomalies', () => {
     expect(alerts[0].ts - at).toBeLessThanOrEqual(60_000);
   });
 
+  it('GIVEN a flash crash of -16% in eight seconds THEN it alerts down within seconds: the crash does not widen the yardstick it is measured with', () => {
+    const at = START + 2 * HOUR;
+    const ticks = injectMove(randomWalk({ seconds: 2.3 * 3600, seed: 12, start: START }), at, -16, 8_000);
+    const down = replay(ticks, [presetRule('normal')]).alerts.filter((x) => x.direction === 'down');
+    expect(down.length).toBeGreaterThanOrEqual(1);
+    expect(down[0].ts - at).toBeLessThanOrEqual(10_000);
+    expect(down[0].change.pct).toBeLessThan(-2);
+  });
+
+  it('GIVEN moves of 4 to 16% either way within eight seconds THEN each alerts within 10 s at every sensitivity', () => {
+    const at = START + 2 * HOUR;
+    const missed: string[] = [];
+    for (const sensitivity of ['high', 'normal', 'low'] as const)
+      for (const pct of [-16, -4, 4, 16])
+        for (const seed of [3, 4]) {
+          const ticks = injectMove(randomWalk({ seconds: 2.2 * 3600, seed, start: START }), at, pct, 8_000);
+          const hit = replay(ticks, [presetRule(sensitivity)]).alerts.some((x) => x.direction === (pct > 0 ? 'up' : 'down') && x.ts >= at && x.ts - at <= 10_000);
+          if (!hit) missed.push(`${sensitivity} ${pct}% seed ${seed}`);
+        }
+    expect(missed).toEqual([]);
+  });
+
   it('the alert id is deterministic: the same input gives the same ids', () => {
     const at = START + 2 * HOUR;
     const ticks = injectMove(randomWalk({ seconds: 2.2 * 3600, seed: 9, start: START }), at, 5, 60_000);

@@ -23,6 +23,13 @@ import { emptyMove, windowMove, type WindowMove } from './windows/move.js';
 const FEATURE_HALF_LIFE = 300;
 /** Bars of history before the feature vector is meaningful. */
 const FEATURES_MIN_BARS = 30;
+/**
+ * Alert rules measure a move in the stream's per-bar spread as it stood this long before the
+ * newest bar, or when the move began if that was later (`WindowMove.upSigma`, `downSigma`): the
+ * bars of a flash crash must not widen the yardstick the crash is measured with, while a move
+ * that grows with a volatility burst is measured in the burst.
+ */
+const YARDSTICK_LAG_MS = 15_000;
 /** Features are clipped to +-this many standard deviations, so one wild bar cannot dominate a model. */
 const FEATURE_CLIP = 10;
 
@@ -87,6 +94,8 @@ export class StreamState {
   private readonly move: WindowMove = emptyMove();
   /** Per-bar return spread before the newest bar was learned. */
   private sigmaPast = MIN_RETURN_STD;
+  /** The same as it stood before each bar of the short ring was learned, by slot. */
+  private readonly sigmaAt: Float64Array;
 
   constructor(
     readonly venue: string,
@@ -96,6 +105,7 @@ export class StreamState {
     private readonly onClose: (s: StreamState, ev: Evaluation) => void,
   ) {
     this.short = new BarRing(opt.shortBars, opt.shortBarMs);
+    this.sigmaAt = new Float64Array(opt.shortBars);
     this.long = new BarRing(opt.longBars, opt.longBarMs);
     this.ids = new Array(opt.dedupIds);
     const detectors: Detector[] = [];
@@ -323,6 +333,8 @@ export class StreamState {
       inp.ret = inp.logReturn / Math.sqrt(dt);
     }
     this.features(b, first || inp.afterGap);
+    // Not yet trusted during warm-up: a move that began then is measured in today's spread.
+    this.sigmaAt[slot] = this.counters.bars > opt.warmupBars ? this.sigmaPast : NaN;
     const v = this.ensemble.evaluate(inp);
     const ev = this.evaluation;
     ev.barTs = b.ts;
@@ -400,9 +412,36 @@ export class StreamState {
     const m = windowMove(this.short, this.long, from, this.move);
     // The spread as it stood before the newest bar: a jump must not widen its own yardstick.
     m.sigma = this.sigmaPast;
+    // ...nor the bars of a fast move before it: each move in the spread of YARDSTICK_LAG_MS ago,
+    // or of when it began if that was later.
+    m.upSigma = this.spreadBefore(m.upFromSlot, m.upFromTs);
+    m.downSigma = this.spreadBefore(m.downFromSlot, m.downFromTs);
     m.barMs = this.opt.shortBarMs;
     m.returns = this.opt.returns;
     return m;
+  }
+
+  /**
+   * The spread a move that began at bar `fromSlot` (time `fromTs`) is measured in: as it stood
+   * when the move began, but no earlier than YARDSTICK_LAG_MS before the newest bar (a slow move is
+   * measured in the market it has become). The current spread where it is not known.
+   */
+  private spreadBefore(fromSlot: number, fromTs: number): number {
+    const ring = this.short;
+    const since = ring.lastTs - YARDSTICK_LAG_MS;
+    let slot = fromSlot;
+    if (fromSlot < 0 || fromTs < since) {
+      slot = -1;
+      for (let back = 0; back < ring.length; back++) {
+        const s = ring.slot(back);
+        if (ring.ts[s] <= since) {
+          slot = s;
+          break;
+        }
+      }
+    }
+    const sd = slot >= 0 ? this.sigmaAt[slot] : NaN;
+    return sd === sd ? sd : this.sigmaPast;
   }
 
   /** Bars of both resolutions with start >= fromTs, including the open long bar. */
@@ -417,6 +456,7 @@ export class StreamState {
   byteSize(): number {
     return (
       this.short.byteSize() +
+      this.sigmaAt.byteLength +
       this.long.byteSize() +
       this.ensemble.byteSize() +
       this.input.features.byteLength +

@@ -193,9 +193,13 @@ export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: A
     const change = changeFor(m, d, ev.ts);
     if (!Number.isFinite(change.pct)) continue;
     if (r.movePct > 0 && Math.abs(change.pct) < r.movePct) continue;
-    if (r.minMoveSigma > 0 && moveSigmas(m, change.fromPrice, change.windowMs) < r.minMoveSigma) continue;
-    if (r.minQuoteVolume > 0 && m.quoteVolume < r.minQuoteVolume) continue;
     const last = state.get(r.id, d);
+    // A new move is measured in the spread of the market it began in; its continuation, already
+    // announced, in the market as it is now (the move's own bars count: they are the news so far).
+    const going = last !== null && ev.ts - last.lastTs < r.cooldownMs;
+    const sigma = going ? m.sigma : d === 'up' ? m.upSigma : m.downSigma;
+    if (r.minMoveSigma > 0 && moveSigmas(m, change.fromPrice, change.windowMs, sigma) < r.minMoveSigma) continue;
+    if (r.minQuoteVolume > 0 && m.quoteVolume < r.minQuoteVolume) continue;
     if (last && !rearmed(r, d, last, ev.ts, ev.price)) continue;
     state.set(r.id, d, { lastTs: ev.ts, lastPrice: ev.price, lastPct: change.pct });
     const h = hits[d];

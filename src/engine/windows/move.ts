@@ -7,10 +7,13 @@ export interface WindowMove {
   up: number;
   upFrom: number;
   upFromTs: number;
+  /** Short-ring slot of the bar the move up starts at; -1 when that bar is in the long ring. */
+  upFromSlot: number;
   /** Fractional move down from the window's highest high (<= 0). */
   down: number;
   downFrom: number;
   downFromTs: number;
+  downFromSlot: number;
   /** Quote volume traded in the window. */
   quoteVolume: number;
   /**
@@ -18,6 +21,13 @@ export interface WindowMove {
    * move over t ms is compared with sigma * sqrt(t / barMs). Filled by the stream.
    */
   sigma: number;
+  /**
+   * The same spread as it stood when each move began (at `upFromTs`, `downFromTs`): a move is
+   * measured in the market it started from, so the bars of a crash cannot widen the yardstick the
+   * crash is measured with. Filled by the stream; `sigma` where it does not know.
+   */
+  upSigma: number;
+  downSigma: number;
   barMs: number;
   /** 'log' when moves are relative (prices), 'diff' when absolute (other series). */
   returns: 'log' | 'diff';
@@ -34,8 +44,10 @@ export function windowMove(short: BarRing, long: BarRing | null, fromTs: number,
   const close = short.close[newest];
   let lo = Infinity;
   let loTs = short.ts[newest];
+  let loSlot = newest;
   let hi = -Infinity;
   let hiTs = loTs;
+  let hiSlot = newest;
   let qv = 0;
   let oldest = Infinity;
   for (let back = 0; back < n; back++) {
@@ -46,10 +58,12 @@ export function windowMove(short: BarRing, long: BarRing | null, fromTs: number,
     if (short.low[s] < lo) {
       lo = short.low[s];
       loTs = t;
+      loSlot = s;
     }
     if (short.high[s] > hi) {
       hi = short.high[s];
       hiTs = t;
+      hiSlot = s;
     }
     qv += short.quoteVolume[s];
   }
@@ -63,10 +77,12 @@ export function windowMove(short: BarRing, long: BarRing | null, fromTs: number,
       if (long.low[s] < lo) {
         lo = long.low[s];
         loTs = t;
+        loSlot = -1;
       }
       if (long.high[s] > hi) {
         hi = long.high[s];
         hiTs = t;
+        hiSlot = -1;
       }
       qv += long.quoteVolume[s];
     }
@@ -75,23 +91,26 @@ export function windowMove(short: BarRing, long: BarRing | null, fromTs: number,
   out.up = lo > 0 ? close / lo - 1 : 0;
   out.upFrom = lo;
   out.upFromTs = loTs;
+  out.upFromSlot = loSlot;
   out.down = hi > 0 ? close / hi - 1 : 0;
   out.downFrom = hi;
   out.downFromTs = hiTs;
+  out.downFromSlot = hiSlot;
   out.quoteVolume = qv;
   return out;
 }
 
 export function emptyMove(): WindowMove {
-  return { close: 0, up: 0, upFrom: 0, upFromTs: 0, down: 0, downFrom: 0, downFromTs: 0, quoteVolume: 0, sigma: 0, barMs: 1000, returns: 'log' };
+  return { close: 0, up: 0, upFrom: 0, upFromTs: 0, upFromSlot: -1, down: 0, downFrom: 0, downFromTs: 0, downFromSlot: -1, quoteVolume: 0, sigma: 0, upSigma: 0, downSigma: 0, barMs: 1000, returns: 'log' };
 }
 
 /**
  * How many standard deviations a move is: its return (log, or absolute difference) over
- * sigma * sqrt(elapsed bars). Infinity when the stream has no spread yet.
+ * sigma * sqrt(elapsed bars), sigma being the spread when the move began (default: `m.sigma`).
+ * Infinity when the stream has no spread yet.
  */
-export function moveSigmas(m: WindowMove, from: number, elapsedMs: number): number {
+export function moveSigmas(m: WindowMove, from: number, elapsedMs: number, sigma = m.sigma): number {
   const r = m.returns === 'log' ? (from > 0 && m.close > 0 ? Math.log(m.close / from) : 0) : m.close - from;
-  const scale = m.sigma * Math.sqrt(Math.max(1, elapsedMs / m.barMs));
+  const scale = sigma * Math.sqrt(Math.max(1, elapsedMs / m.barMs));
   return scale > 0 ? Math.abs(r) / scale : Infinity;
 }
