@@ -13,6 +13,7 @@ export interface WindowMove {
   down: number;
   downFrom: number;
   downFromTs: number;
+  /** Short-ring slot of the bar the move down starts at; -1 when that bar is in the long ring. */
   downFromSlot: number;
   /** Quote volume traded in the window. */
   quoteVolume: number;
