@@ -383,6 +383,8 @@ export function defaultMarketSpecs(seed: number, hours = 24): StreamSpec[] {
       qty: 0.5,
       events: [
         { kind: 'crash', at: at(0.2), dropPct: 8, dropMs: 15_000, recoverMs: 5 * MIN, intensity: 15 },
+        // A liquidation cascade: most of the fall within a few one-second bars.
+        { kind: 'crash', at: at(0.35), dropPct: 12, dropMs: 5_000, recoverMs: 3 * MIN, intensity: 30 },
         { kind: 'crash', at: at(0.5), dropPct: 4, dropMs: 40_000, recoverMs: 10 * MIN, intensity: 8 },
         { kind: 'crash', at: at(0.8), dropPct: 3, dropMs: 60_000, recoverMs: 10 * MIN, intensity: 6 },
       ],
