@@ -48,6 +48,8 @@ describe('Engine: injected anomalies', () => {
     expect(down.length).toBeGreaterThanOrEqual(1);
     expect(down[0].ts - at).toBeLessThanOrEqual(10_000);
     expect(down[0].change.pct).toBeLessThan(-2);
+    // ...and how far it went is reported too: the crash's own bars do not hide its continuation.
+    expect(Math.min(...down.map((x) => x.change.pct))).toBeLessThan(-8);
   });
 
   it('GIVEN moves of 4 to 16% either way within eight seconds THEN each alerts within 10 s at every sensitivity', () => {

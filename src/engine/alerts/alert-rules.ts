@@ -47,17 +47,12 @@ export class AlertState {
   }
 }
 
-/** Whether `ts` is within the rule's cooldown of the last alert. */
-function cooling(r: AlertRule, last: DirectionState, ts: number): boolean {
-  return ts - last.lastTs < r.cooldownMs;
-}
-
 /**
  * Whether a new alert of a rule in direction d may fire after the last one: the cooldown is over,
  * or the price has gone past the last alert's by the re-arm distance.
  */
 function rearmed(r: AlertRule, d: Direction, last: DirectionState, ts: number, price: number): boolean {
-  if (!cooling(r, last, ts)) return true;
+  if (ts - last.lastTs >= r.cooldownMs) return true;
   const need = Math.max(r.movePct, REARM_FRACTION * Math.abs(last.lastPct), REARM_MIN_PCT) / 100;
   return d === 'up' ? price >= last.lastPrice * (1 + need) : price <= last.lastPrice * (1 - need);
 }
@@ -198,13 +193,11 @@ export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: A
     const change = changeFor(m, d, ev.ts);
     if (!Number.isFinite(change.pct)) continue;
     if (r.movePct > 0 && Math.abs(change.pct) < r.movePct) continue;
-    const last = state.get(r.id, d);
-    // A new move is measured in the spread of the market it began in; its continuation, already
-    // announced, in the market as it is now (the move's own bars count: they are the news so far).
-    const going = last !== null && cooling(r, last, ev.ts);
-    const sigma = going ? m.sigma : d === 'up' ? m.upSigma : m.downSigma;
-    if (r.minMoveSigma > 0 && moveSigmas(m, change.fromPrice, change.windowMs, sigma) < r.minMoveSigma) continue;
+    // In the spread of the market the move began in (or of a little before this bar), so that a
+    // crash's own bars do not hide it or, once reported, how far it went.
+    if (r.minMoveSigma > 0 && moveSigmas(m, change.fromPrice, change.windowMs, d === 'up' ? m.upSigma : m.downSigma) < r.minMoveSigma) continue;
     if (r.minQuoteVolume > 0 && m.quoteVolume < r.minQuoteVolume) continue;
+    const last = state.get(r.id, d);
     if (last && !rearmed(r, d, last, ev.ts, ev.price)) continue;
     state.set(r.id, d, { lastTs: ev.ts, lastPrice: ev.price, lastPct: change.pct });
     const h = hits[d];
