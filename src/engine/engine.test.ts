@@ -50,6 +50,8 @@ describe('Engine: injected anomalies', () => {
     expect(down[0].change.pct).toBeLessThan(-2);
     // ...and how far it went is reported too: the crash's own bars do not hide its continuation.
     expect(Math.min(...down.map((x) => x.change.pct))).toBeLessThan(-8);
+    // The move is measured from the window's high minutes back; the text also says how fast it fell.
+    expect(down[0].explanation).toMatch(/moved -\d+(\.\d+)?% in \d+ minutes \(-\d+(\.\d+)?% in the last \d+ seconds?\)/);
   });
 
   it('GIVEN moves of 4 to 16% either way within eight seconds THEN each alerts within 10 s at every sensitivity', () => {

@@ -1,7 +1,7 @@
 import { fnv1a } from '../core/math.js';
 import type { AlertRule } from '../core/rules.js';
 import type { AlertEvent, Direction, DetectorScore, Evaluation, PriceChange } from '../core/types.js';
-import { formatChange, formatScore } from './format.js';
+import { formatChange, formatDuration, formatPct, formatScore } from './format.js';
 import { moveSigmas, type WindowMove } from '../windows/move.js';
 
 /**
@@ -13,6 +13,15 @@ import { moveSigmas, type WindowMove } from '../windows/move.js';
 export const REARM_FRACTION = 1;
 /** Smallest re-arm distance, in percent, for rules without a move threshold. */
 export const REARM_MIN_PCT = 1;
+/**
+ * A move is measured from its window's extreme, which can lie minutes back while the move itself
+ * took seconds (a flash crash after a quiet drift). When the last FAST_LEG_MS hold at least
+ * FAST_LEG_SHARE of a move measured over more than FAST_LEG_BEFORE times FAST_LEG_MS (a minute),
+ * the explanation says so: "moved -4.64% in 4 minutes (-3.79% in the last 2 seconds)".
+ */
+export const FAST_LEG_MS = 15_000;
+export const FAST_LEG_SHARE = 0.5;
+export const FAST_LEG_BEFORE = 4;
 
 interface DirectionState {
   lastTs: number;
@@ -222,7 +231,7 @@ export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: A
       change: h.change,
       score: ev.score,
       detectors: named,
-      explanation: explain(ev, h.change, named),
+      explanation: explain(ev, h.change, named, fastLeg(h.change, d, probe, ev.ts)),
       rules: h.rules,
       quoteVolume: ev.quoteVolume,
       late: ev.origin === 'backfill',
@@ -231,9 +240,16 @@ export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: A
   return out;
 }
 
-function explain(ev: Evaluation, c: PriceChange, fired: DetectorScore[]): string {
+/** The move's last FAST_LEG_MS, when they hold most of it and the move began well before them. */
+function fastLeg(c: PriceChange, d: Direction, probe: MoveProbe, barEnd: number): PriceChange | null {
+  if (c.windowMs <= FAST_LEG_BEFORE * FAST_LEG_MS) return null;
+  const leg = changeFor(probe(FAST_LEG_MS), d, barEnd);
+  return Number.isFinite(leg.pct) && Math.abs(leg.pct) >= FAST_LEG_SHARE * Math.abs(c.pct) ? leg : null;
+}
+
+function explain(ev: Evaluation, c: PriceChange, fired: DetectorScore[], leg: PriceChange | null): string {
   const lead = fired.find((d) => d.explanation) ?? null;
-  const base = `${ev.symbol} on ${ev.venue} moved ${formatChange(c)}`;
+  const base = `${ev.symbol} on ${ev.venue} moved ${formatChange(c)}${leg ? ` (${formatPct(leg.pct)} in the last ${formatDuration(leg.windowMs)})` : ''}`;
   return lead
     ? `${base}; ${lead.name}: ${lead.explanation}`
     : `${base}; rarer than ${formatScore(ev.score)} of this stream's history`;
