@@ -244,7 +244,8 @@ export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: A
 function fastLeg(c: PriceChange, d: Direction, probe: MoveProbe, barEnd: number): PriceChange | null {
   if (c.windowMs <= FAST_LEG_BEFORE * FAST_LEG_MS) return null;
   const leg = changeFor(probe(FAST_LEG_MS), d, barEnd);
-  return Number.isFinite(leg.pct) && Math.abs(leg.pct) >= FAST_LEG_SHARE * Math.abs(c.pct) ? leg : null;
+  // Bars longer than the leg (series of minutes or hours) have no fast leg to tell of.
+  return Number.isFinite(leg.pct) && leg.windowMs <= FAST_LEG_MS && Math.abs(leg.pct) >= FAST_LEG_SHARE * Math.abs(c.pct) ? leg : null;
 }
 
 function explain(ev: Evaluation, c: PriceChange, fired: DetectorScore[], leg: PriceChange | null): string {
