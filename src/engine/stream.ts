@@ -414,32 +414,34 @@ export class StreamState {
     m.sigma = this.sigmaPast;
     // ...nor the bars of a fast move before it: each move in the spread of YARDSTICK_LAG_MS ago,
     // or of when it began if that was later.
-    m.upSigma = this.spreadBefore(m.upFromSlot, m.upFromTs);
-    m.downSigma = this.spreadBefore(m.downFromSlot, m.downFromTs);
+    const lag = this.lagSlot();
+    m.upSigma = this.spreadAt(this.later(m.upFromSlot, lag));
+    m.downSigma = this.spreadAt(this.later(m.downFromSlot, lag));
     m.barMs = this.opt.shortBarMs;
     m.returns = this.opt.returns;
     return m;
   }
 
-  /**
-   * The spread a move that began at bar `fromSlot` (time `fromTs`) is measured in: as it stood
-   * when the move began, but no earlier than YARDSTICK_LAG_MS before the newest bar (a slow move is
-   * measured in the market it has become). The current spread where it is not known.
-   */
-  private spreadBefore(fromSlot: number, fromTs: number): number {
+  /** Slot of the newest short bar at least YARDSTICK_LAG_MS older than the newest one; -1 if none. */
+  private lagSlot(): number {
     const ring = this.short;
     const since = ring.lastTs - YARDSTICK_LAG_MS;
-    let slot = fromSlot;
-    if (fromSlot < 0 || fromTs < since) {
-      slot = -1;
-      for (let back = 0; back < ring.length; back++) {
-        const s = ring.slot(back);
-        if (ring.ts[s] <= since) {
-          slot = s;
-          break;
-        }
-      }
+    for (let back = 0; back < ring.length; back++) {
+      const s = ring.slot(back);
+      if (ring.ts[s] <= since) return s;
     }
+    return -1;
+  }
+
+  /** Of two short-ring slots (-1: none), the one holding the newer bar. */
+  private later(a: number, b: number): number {
+    if (a < 0) return b;
+    if (b < 0) return a;
+    return this.short.ts[a] > this.short.ts[b] ? a : b;
+  }
+
+  /** The spread as it stood before the bar in `slot` was learned; the current one where unknown. */
+  private spreadAt(slot: number): number {
     const sd = slot >= 0 ? this.sigmaAt[slot] : NaN;
     return sd === sd ? sd : this.sigmaPast;
   }

@@ -23,9 +23,10 @@ export interface WindowMove {
    */
   sigma: number;
   /**
-   * The same spread as it stood when each move began (at `upFromTs`, `downFromTs`): a move is
-   * measured in the market it started from, so the bars of a crash cannot widen the yardstick the
-   * crash is measured with. Filled by the stream; `sigma` where it does not know.
+   * The same spread as it stood when each move began (at `upFromTs`, `downFromTs`), or a little
+   * before the newest bar if the move began earlier (the stream's YARDSTICK_LAG_MS): the bars of a
+   * crash cannot widen the yardstick the crash is measured with. Filled by the stream; `sigma`
+   * where it does not know.
    */
   upSigma: number;
   downSigma: number;
