@@ -116,6 +116,37 @@ describe('Engine: a venue that breaks away', () => {
   });
 });
 
+describe('Engine: markets whose price steps are coarse', () => {
+  // An alt worth about 1 USDT on a 0.005 tick: every trade prints at the bid or the ask, half a
+  // percent apart, while the market itself moves 0.03% a second.
+  const coarse = (seed: number, seconds: number, bounce: boolean, tick = 0.005) => randomWalk({ seconds, seed, start: START, rate: 1, vol: 0.0003, price: 1, tick, bounce });
+
+  it('GIVEN trades bouncing between bid and ask half a percent apart THEN moves of -15%, +10% and +30% over 20 s alert within 30 s: the bounce does not add up over time', () => {
+    // The per-bar spread of such a market is mostly the bounce; scaled by the square root of a
+    // move's duration (a random walk's rule) it called a 10% climb in 20 s two sigmas.
+    const at = START + 3 * HOUR;
+    const missed: string[] = [];
+    for (const pct of [-15, 10, 30])
+      for (const seed of [1, 2, 3]) {
+        const ticks = injectMove(coarse(seed, 3.2 * 3600, true), at, pct, 20_000);
+        const hit = replay(ticks, [presetRule('normal')]).alerts.some((x) => x.direction === (pct > 0 ? 'up' : 'down') && x.ts >= at && x.ts - at <= 30_000);
+        if (!hit) missed.push(`${pct}% seed ${seed}`);
+      }
+    expect(missed).toEqual([]);
+  });
+
+  it('GIVEN calm markets on a 0.5% and a 1% tick, with and without bid-ask bounce THEN 24 hours pass without an alert: a step or two of the grid is not a move', () => {
+    const alerts: string[] = [];
+    for (const tick of [0.005, 0.01])
+      for (const bounce of [false, true])
+        for (const seed of [1, 2]) {
+          const r = replay(coarse(seed, 6 * 3600, bounce, tick), [presetRule('normal')]);
+          alerts.push(...r.alerts.map((a) => `tick ${tick} bounce ${bounce} seed ${seed}: ${a.explanation}`));
+        }
+    expect(alerts).toEqual([]);
+  });
+});
+
 describe('Engine: calm markets stay quiet', () => {
   it('GIVEN 12 hours of a calm random walk at three volatilities THEN at most one alert in those 36 hours at the normal sensitivity (the goal: at most one a day)', () => {
     let alerts = 0;

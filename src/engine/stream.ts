@@ -30,6 +30,31 @@ const FEATURES_MIN_BARS = 30;
  * that grows with a volatility burst is measured in the burst.
  */
 const YARDSTICK_LAG_MS = 15_000;
+/**
+ * The yardstick's second horizon. Per-bar returns of a market whose trades bounce between bid and
+ * ask are mostly that bounce, which does not add up over time: scaled by the square root of the
+ * time a move took (a random walk's rule) they overstate what a calm minute does many times over
+ * where the spread is wide (a thin alt, a coarse tick), and a real pump there never passes the
+ * sigma gate. The spread of returns over this horizon is measured too, and a move is measured in
+ * the smaller of the two yardsticks (`moveSigmas`). A random walk gives both the same.
+ */
+const YARDSTICK_HORIZON_MS = 30_000;
+/**
+ * Half-life, in bars, of the horizon spread, and how much time its samples must span before it is
+ * trusted. Horizon returns overlap (one per bar, each over the last 30 s), so a minute of them is
+ * two independent readings: the spread needs many horizons before the smaller-yardstick rule can
+ * trust it not to be low by chance.
+ */
+const HORIZON_HALF_LIFE = 1_800;
+const HORIZON_MIN_SPAN_MS = 20 * YARDSTICK_HORIZON_MS;
+/**
+ * The horizon spread is used inflated by this factor: the rule takes the smaller yardstick, and an
+ * estimate that is low by chance would otherwise win on an ordinary market, where the two agree.
+ * Where bounce fills the per-bar spread the horizon's is several times smaller and still wins.
+ */
+const HORIZON_MARGIN = 1.25;
+/** A change between two trades' prices smaller than this share of the price is rounding, not a price step. */
+const PRICE_STEP_NOISE = 1e-12;
 /** Features are clipped to +-this many standard deviations, so one wild bar cannot dominate a model. */
 const FEATURE_CLIP = 10;
 
@@ -95,7 +120,16 @@ export class StreamState {
   /** Per-bar return spread before the newest bar was learned. */
   private sigmaPast = MIN_RETURN_STD;
   /** The same as it stood before each bar of the short ring was learned, by slot. */
-  private readonly sigmaAt: Float64Array;
+  private readonly sigmaAt: Float32Array;
+  /** The spread of YARDSTICK_HORIZON_MS returns (0 while unknown), now and by slot as for sigmaAt. */
+  private sigmaHPast = 0;
+  private readonly sigmaHAt: Float32Array;
+  private readonly horizonStats = new EwStats(alphaForHalfLife(HORIZON_HALF_LIFE));
+  /** Time of the first horizon return learned. */
+  private horizonSince = NaN;
+  /** The previous trade's price, and the smallest change seen between two trades' prices. */
+  private lastPrice = NaN;
+  private priceStep = Infinity;
 
   constructor(
     readonly venue: string,
@@ -105,7 +139,8 @@ export class StreamState {
     private readonly onClose: (s: StreamState, ev: Evaluation) => void,
   ) {
     this.short = new BarRing(opt.shortBars, opt.shortBarMs);
-    this.sigmaAt = new Float64Array(opt.shortBars);
+    this.sigmaAt = new Float32Array(opt.shortBars);
+    this.sigmaHAt = new Float32Array(opt.shortBars);
     this.long = new BarRing(opt.longBars, opt.longBarMs);
     this.ids = new Array(opt.dedupIds);
     const detectors: Detector[] = [];
@@ -222,6 +257,7 @@ export class StreamState {
     } else if (this.hasPend && start === this.pend.ts) {
       this.pend.add(ts, price, qty, side);
       if (origin === 'live') this.pendLive = true;
+      this.step(price);
       this.counters.ticks++;
       this.bump(ts, arrivedAt);
       return 'ok';
@@ -231,6 +267,7 @@ export class StreamState {
     }
     this.cur.add(ts, price, qty, side);
     if (origin === 'live') this.curLive = true;
+    this.step(price);
     this.counters.ticks++;
     this.bump(ts, arrivedAt);
     // A pending bar whose grace has passed in event time closes now.
@@ -332,9 +369,12 @@ export class StreamState {
       inp.dtBars = dt;
       inp.ret = inp.logReturn / Math.sqrt(dt);
     }
+    this.learnHorizon(b, first || inp.afterGap);
     this.features(b, first || inp.afterGap);
     // Not yet trusted during warm-up: a move that began then is measured in today's spread.
-    this.sigmaAt[slot] = this.counters.bars > opt.warmupBars ? this.sigmaPast : NaN;
+    const trusted = this.counters.bars > opt.warmupBars;
+    this.sigmaAt[slot] = trusted ? this.sigmaPast : NaN;
+    this.sigmaHAt[slot] = trusted ? this.sigmaHPast : NaN;
     const v = this.ensemble.evaluate(inp);
     const ev = this.evaluation;
     ev.barTs = b.ts;
@@ -381,14 +421,42 @@ export class StreamState {
     this.rangeStats.update(range / sd);
   }
 
-  /** Return over the last k bars, in units of per-bar spread scaled to the time it covers. */
+  /**
+   * Learns the spread of returns over YARDSTICK_HORIZON_MS (the close against the newest bar at
+   * least that much older, never across a gap), after reading the spread as it stood before.
+   */
+  private learnHorizon(b: BarBuilder, skip: boolean): void {
+    const st = this.horizonStats;
+    this.sigmaHPast = b.ts - this.horizonSince >= HORIZON_MIN_SPAN_MS ? HORIZON_MARGIN * Math.max(st.std, MIN_RETURN_STD) : 0;
+    if (skip) return;
+    const ring = this.short;
+    const target = b.ts - YARDSTICK_HORIZON_MS;
+    for (let back = 1; back < ring.length; back++) {
+      const s = ring.slot(back);
+      const t = ring.ts[s];
+      if (t < this.gapTs) return;
+      if (t <= target) {
+        st.update(this.diff(b.close, ring.close[s]));
+        if (this.horizonSince !== this.horizonSince) this.horizonSince = b.ts;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Return over the last k bars, in units of the spread of returns over the time it covers: the
+   * smaller of the per-bar spread scaled to that time and the horizon spread (as the alert rules'
+   * yardstick, `moveSigmas`), so that bid-ask bounce does not hide a steady climb.
+   */
   private horizon(k: number, b: BarBuilder, sd: number): number {
     const ring = this.short;
     if (ring.length <= k) return 0;
     const s = ring.slot(k);
     if (ring.ts[s] < this.gapTs) return 0;
-    const dt = Math.max(1, (b.ts - ring.ts[s]) / this.opt.shortBarMs);
-    return this.diff(b.close, ring.close[s]) / (sd * Math.sqrt(dt));
+    const ms = b.ts - ring.ts[s];
+    let scale = sd * Math.sqrt(Math.max(1, ms / this.opt.shortBarMs));
+    if (this.sigmaHPast > 0) scale = Math.min(scale, this.sigmaHPast * Math.sqrt(Math.max(1, ms / YARDSTICK_HORIZON_MS)));
+    return this.diff(b.close, ring.close[s]) / scale;
   }
 
   private foldLong(b: BarBuilder): void {
@@ -405,6 +473,17 @@ export class StreamState {
     this.longB.addBar(b.open, b.high, b.low, b.close, b.volume, b.quoteVolume, b.buyVolume, b.sellVolume, b.trades);
   }
 
+  /**
+   * Learns the price grid from consecutive trades: the smallest change between two prices. A change
+   * below PRICE_STEP_NOISE of the price is floating-point noise, not a step. One trade off the grid
+   * only makes the step smaller (the tick rule then asks for less, never more).
+   */
+  private step(price: number): void {
+    const d = Math.abs(price - this.lastPrice);
+    if (d > Math.abs(price) * PRICE_STEP_NOISE && d < this.priceStep) this.priceStep = d;
+    this.lastPrice = price;
+  }
+
   /** The move over the last windowMs up to the newest bar, never across the latest gap. */
   moveOver(windowMs: number): WindowMove {
     const end = this.short.lastTs + this.opt.shortBarMs;
@@ -415,9 +494,16 @@ export class StreamState {
     // ...nor the bars of a fast move before it: each move in the spread of YARDSTICK_LAG_MS ago,
     // or of when it began if that was later.
     const lag = this.lagSlot();
-    m.upSigma = this.spreadAt(this.later(m.upFromSlot, lag));
-    m.downSigma = this.spreadAt(this.later(m.downFromSlot, lag));
+    const upAt = this.later(m.upFromSlot, lag);
+    const downAt = this.later(m.downFromSlot, lag);
+    m.upSigma = this.spreadAt(upAt);
+    m.downSigma = this.spreadAt(downAt);
+    m.sigmaH = this.sigmaHPast;
+    m.upSigmaH = this.horizonSpreadAt(upAt);
+    m.downSigmaH = this.horizonSpreadAt(downAt);
+    m.horizonMs = YARDSTICK_HORIZON_MS;
     m.barMs = this.opt.shortBarMs;
+    m.priceStep = this.priceStep < Infinity ? this.priceStep : 0;
     m.returns = this.opt.returns;
     return m;
   }
@@ -446,6 +532,12 @@ export class StreamState {
     return sd === sd ? sd : this.sigmaPast;
   }
 
+  /** The same for the horizon spread. */
+  private horizonSpreadAt(slot: number): number {
+    const sd = slot >= 0 ? this.sigmaHAt[slot] : NaN;
+    return sd === sd ? sd : this.sigmaHPast;
+  }
+
   /** Bars of both resolutions with start >= fromTs, including the open long bar. */
   bars(resolution: 'short' | 'long', fromTs = -Infinity, toTs = Infinity): Bar[] {
     if (resolution === 'short') return this.short.range(fromTs, toTs);
@@ -459,6 +551,7 @@ export class StreamState {
     return (
       this.short.byteSize() +
       this.sigmaAt.byteLength +
+      this.sigmaHAt.byteLength +
       this.long.byteSize() +
       this.ensemble.byteSize() +
       this.input.features.byteLength +

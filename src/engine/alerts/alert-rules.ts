@@ -2,7 +2,7 @@ import { fnv1a } from '../core/math.js';
 import type { AlertRule } from '../core/rules.js';
 import type { AlertEvent, Direction, DetectorScore, Evaluation, PriceChange } from '../core/types.js';
 import { formatChange, formatDuration, formatPct, formatScore } from './format.js';
-import { moveSigmas, type WindowMove } from '../windows/move.js';
+import { moveSigmas, moveSteps, type WindowMove } from '../windows/move.js';
 
 /**
  * Within a rule's cooldown, a second alert in the same direction must beat the last alert's price
@@ -22,6 +22,13 @@ export const REARM_MIN_PCT = 1;
 export const FAST_LEG_MS = 15_000;
 export const FAST_LEG_SHARE = 0.5;
 export const FAST_LEG_BEFORE = 4;
+/**
+ * A price move must span at least this many of the stream's price increments (its tick, as its
+ * trades show it). Where the tick is a large share of the price (a low-priced coin, an alt quoted
+ * in BTC) one tick can pass every percentage and sigma threshold; one tick is the bid-ask bounce,
+ * two a step and the bounce. Inert where ticks are fine (3 ticks of BTC/USDT are $0.03).
+ */
+export const MIN_MOVE_TICKS = 3;
 
 interface DirectionState {
   lastTs: number;
@@ -202,9 +209,10 @@ export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: A
     const change = changeFor(m, d, ev.ts);
     if (!Number.isFinite(change.pct)) continue;
     if (r.movePct > 0 && Math.abs(change.pct) < r.movePct) continue;
+    if (m.returns === 'log' && moveSteps(m, change.fromPrice) < MIN_MOVE_TICKS) continue;
     // In the spread of the market the move began in (or of a little before this bar), so that a
     // crash's own bars do not hide it or, once reported, how far it went.
-    if (r.minMoveSigma > 0 && moveSigmas(m, change.fromPrice, change.windowMs, d === 'up' ? m.upSigma : m.downSigma) < r.minMoveSigma) continue;
+    if (r.minMoveSigma > 0 && moveSigmas(m, change.fromPrice, change.windowMs, d === 'up' ? m.upSigma : m.downSigma, d === 'up' ? m.upSigmaH : m.downSigmaH) < r.minMoveSigma) continue;
     if (r.minQuoteVolume > 0 && m.quoteVolume < r.minQuoteVolume) continue;
     const last = state.get(r.id, d);
     if (last && !rearmed(r, d, last, ev.ts, ev.price)) continue;

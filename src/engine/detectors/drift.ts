@@ -3,10 +3,11 @@ import type { DetectorResult } from '../core/types.js';
 import { QUIET, ResultSlot, type BarInput, type Detector } from './detector.js';
 
 /**
- * Drift: the return over the last 5 and 30 bars in units of the stream's per-bar spread scaled to
- * the time it covers (the feature vector's `ret5` and `ret30`). A pump that climbs steadily, each
- * bar only a little above the norm, is invisible to per-bar tests but stands many standard
- * deviations out over half a minute.
+ * Drift: the return over the last 5 and 30 bars in units of the stream's spread of returns over
+ * the time it covers (the feature vector's `ret5` and `ret30`; the smaller of the per-bar spread
+ * scaled to that time and the measured 30-s spread, so that bid-ask bounce does not inflate it). A
+ * pump that climbs steadily, each bar only a little above the norm, is invisible to per-bar tests
+ * but stands many standard deviations out over half a minute.
  */
 export class DriftDetector implements Detector {
   readonly name = 'drift';

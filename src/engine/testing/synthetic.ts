@@ -13,6 +13,13 @@ export interface WalkOptions {
   /** Per-second volatility of log price. */
   vol?: number;
   seed?: number;
+  /**
+   * Price grid (absolute). With it, trades print on the grid: at the nearest step to the walk, or
+   * with `bounce` at the bid or the ask, a step apart around it (buys at the ask). Without it,
+   * prices are rounded to cents.
+   */
+  tick?: number;
+  bounce?: boolean;
 }
 
 /**
@@ -35,9 +42,17 @@ export function randomWalk(o: WalkOptions): Tick[] {
     t += -Math.log(1 - rng.next()) * (1000 / rate);
     if (t >= end) break;
     logP += rng.normal() * tickVol;
-    out.push({ venue, symbol, ts: Math.floor(t), price: round(Math.exp(logP)), qty: round(rng.next() * 0.5 + 0.001, 6), side: rng.next() < 0.5 ? 'buy' : 'sell' });
+    const qty = round(rng.next() * 0.5 + 0.001, 6);
+    const side = rng.next() < 0.5 ? 'buy' : 'sell';
+    out.push({ venue, symbol, ts: Math.floor(t), price: o.tick ? onGrid(Math.exp(logP), o.tick, o.bounce ? side : undefined) : round(Math.exp(logP)), qty, side });
   }
   return out;
+}
+
+/** The grid price nearest to x, or with a side the ask (buy) or the bid (sell) around it. */
+function onGrid(x: number, tick: number, side: 'buy' | 'sell' | undefined): number {
+  const steps = side === 'buy' ? Math.floor(x / tick) + 1 : side === 'sell' ? Math.ceil(x / tick) - 1 : Math.round(x / tick);
+  return Number((steps * tick).toPrecision(12));
 }
 
 function round(x: number, digits = 2): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BarRing } from './bar-ring.js';
-import { emptyMove, moveSigmas, windowMove } from './move.js';
+import { emptyMove, moveSigmas, moveSteps, windowMove } from './move.js';
 
 /** One-second bars at the given closes (high = low = close), from t = 0. */
 function ring(closes: number[], capacity = closes.length): BarRing {
@@ -38,5 +38,28 @@ describe('moveSigmas', () => {
     expect(moveSigmas(m, 1, 4000, 0.005)).toBeCloseTo(8, 9);
     expect(moveSigmas(m, 1, 4000)).toBeCloseTo(1, 9);
     expect(moveSigmas(m, 1, 4000, 0.02)).toBeCloseTo(2, 9);
+  });
+
+  it('GIVEN a horizon spread THEN a move is read in the smaller yardstick: bounce that fills the per-bar spread does not add up over time', () => {
+    // Per-bar spread 1% (mostly bid-ask bounce), 30-s spread 1.5%: a 10% climb in 20 s is 2.2 sigmas
+    // by the random-walk rule and 6.7 in the spread the market really has over that time.
+    const m = { ...emptyMove(), close: Math.exp(0.1), sigma: 0.01, sigmaH: 0.015, horizonMs: 30_000, barMs: 1000 };
+    expect(moveSigmas(m, 1, 20_000, 0.01, 0)).toBeCloseTo(0.1 / (0.01 * Math.sqrt(20)), 9);
+    expect(moveSigmas(m, 1, 20_000)).toBeCloseTo(0.1 / 0.015, 9);
+    // Beyond the horizon the horizon spread is scaled like the per-bar one.
+    expect(moveSigmas(m, 1, 120_000)).toBeCloseTo(0.1 / (0.015 * 2), 9);
+    // On a random walk the two agree, and the per-bar rule stands for moves shorter than the horizon.
+    const walk = { ...m, sigmaH: 0.01 * Math.sqrt(30) };
+    expect(moveSigmas(walk, 1, 5_000)).toBeCloseTo(0.1 / (0.01 * Math.sqrt(5)), 9);
+    expect(moveSigmas(walk, 1, 120_000)).toBeCloseTo(moveSigmas(walk, 1, 120_000, 0.01, 0), 9);
+  });
+});
+
+describe('moveSteps', () => {
+  it('counts a move in price increments, and is unbounded while the increment is unknown', () => {
+    const m = { ...emptyMove(), close: 1.03, priceStep: 0.01 };
+    expect(moveSteps(m, 1)).toBeCloseTo(3, 9);
+    expect(moveSteps(m, 1.05)).toBeCloseTo(2, 9);
+    expect(moveSteps({ ...m, priceStep: 0 }, 1)).toBe(Infinity);
   });
 });

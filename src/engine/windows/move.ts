@@ -31,6 +31,20 @@ export interface WindowMove {
   upSigma: number;
   downSigma: number;
   barMs: number;
+  /**
+   * The spread of returns over `horizonMs` (0 while unknown): now, and as it stood for each move
+   * as `upSigma` and `downSigma` do. Filled by the stream.
+   */
+  sigmaH: number;
+  upSigmaH: number;
+  downSigmaH: number;
+  horizonMs: number;
+  /**
+   * The stream's price increment as its trades show it: the smallest change seen between two
+   * consecutive trades' prices (the venue's tick, where prices sit on a grid). 0 while unknown.
+   * Filled by the stream.
+   */
+  priceStep: number;
   /** 'log' when moves are relative (prices), 'diff' when absolute (other series). */
   returns: 'log' | 'diff';
 }
@@ -103,16 +117,25 @@ export function windowMove(short: BarRing, long: BarRing | null, fromTs: number,
 }
 
 export function emptyMove(): WindowMove {
-  return { close: 0, up: 0, upFrom: 0, upFromTs: 0, upFromSlot: -1, down: 0, downFrom: 0, downFromTs: 0, downFromSlot: -1, quoteVolume: 0, sigma: 0, upSigma: 0, downSigma: 0, barMs: 1000, returns: 'log' };
+  return { close: 0, up: 0, upFrom: 0, upFromTs: 0, upFromSlot: -1, down: 0, downFrom: 0, downFromTs: 0, downFromSlot: -1, quoteVolume: 0, sigma: 0, upSigma: 0, downSigma: 0, barMs: 1000, sigmaH: 0, upSigmaH: 0, downSigmaH: 0, horizonMs: 30_000, priceStep: 0, returns: 'log' };
+}
+
+/** How many price increments (`priceStep`) a move from `from` to the close spans; Infinity while the increment is unknown. */
+export function moveSteps(m: WindowMove, from: number): number {
+  return m.priceStep > 0 ? Math.abs(m.close - from) / m.priceStep : Infinity;
 }
 
 /**
- * How many standard deviations a move is: its return (log, or absolute difference) over
- * sigma * sqrt(elapsed bars), sigma being the spread when the move began (default: `m.sigma`).
- * Infinity when the stream has no spread yet.
+ * How many standard deviations a move is: its return (log, or absolute difference) over the
+ * smaller of two yardsticks, each the spread as it stood when the move began (defaults: `m.sigma`,
+ * `m.sigmaH`): the per-bar spread scaled by the square root of the bars the move took (a random
+ * walk's rule), and the spread of `horizonMs` returns, scaled the same way beyond that horizon.
+ * They agree on a random walk; where bid-ask bounce fills the per-bar spread without adding up
+ * over time, the horizon's is the true measure. Infinity when the stream has no spread yet.
  */
-export function moveSigmas(m: WindowMove, from: number, elapsedMs: number, sigma = m.sigma): number {
+export function moveSigmas(m: WindowMove, from: number, elapsedMs: number, sigma = m.sigma, sigmaH = m.sigmaH): number {
   const r = m.returns === 'log' ? (from > 0 && m.close > 0 ? Math.log(m.close / from) : 0) : m.close - from;
-  const scale = sigma * Math.sqrt(Math.max(1, elapsedMs / m.barMs));
+  let scale = sigma * Math.sqrt(Math.max(1, elapsedMs / m.barMs));
+  if (sigmaH > 0) scale = Math.min(scale, sigmaH * Math.sqrt(Math.max(1, elapsedMs / m.horizonMs)));
   return scale > 0 ? Math.abs(r) / scale : Infinity;
 }
