@@ -39,6 +39,7 @@ const engineSchema = z
     lateTickGraceMs: z.number().int().min(0).max(60_000),
     gapMs: positiveMs,
     warmupBars: z.number().int().min(0),
+    warmupMs: z.number().int().min(0),
     lateAlertMaxAgeMs: z.number().int().min(0),
     detectors: z.array(z.enum(DETECTOR_NAMES)).min(1),
     /** How the detectors' findings combine into one score (docs/engine.md, "Ensemble"). */

@@ -116,6 +116,29 @@ describe('Engine: a venue that breaks away', () => {
   });
 });
 
+describe('Engine: a market that trades rarely', () => {
+  // A trade every 12 s on average: 120 bars (the warm-up of a busy stream, two minutes) take 25.
+  const thin = (seed: number, seconds: number) => randomWalk({ seconds, seed, start: START, rate: 1 / 12, vol: 0.0006 });
+
+  it('GIVEN a move of -20%, +10% or +30% 15 minutes after its first trade THEN it alerts within a minute: warm-up ends after ten minutes and 30 bars', () => {
+    const at = START + 15 * 60_000;
+    const missed: string[] = [];
+    for (const pct of [-20, 10, 30])
+      for (const seed of [1, 2, 3, 4]) {
+        const ticks = injectMove(thin(seed, 25 * 60), at, pct, 20_000);
+        const hit = replay(ticks, [presetRule('normal')]).alerts.some((x) => x.direction === (pct > 0 ? 'up' : 'down') && x.ts >= at && x.ts - at <= 60_000);
+        if (!hit) missed.push(`${pct}% seed ${seed}`);
+      }
+    expect(missed).toEqual([]);
+  });
+
+  it('GIVEN the first two hours of 40 calm markets that trade rarely THEN no alert', () => {
+    const alerts = [];
+    for (let seed = 1; seed <= 40; seed++) alerts.push(...replay(thin(100 + seed, 2 * 3600), [presetRule('normal')]).alerts);
+    expect(alerts.map((a) => `${(a.barTs - START) / 1000}s ${a.explanation}`)).toEqual([]);
+  });
+});
+
 describe('Engine: markets whose price steps are coarse', () => {
   // An alt worth about 1 USDT on a 0.005 tick: every trade prints at the bid or the ask, half a
   // percent apart, while the market itself moves 0.03% a second.

@@ -44,6 +44,11 @@ export interface EngineOptions {
   gapMs: number;
   /** Bars a stream must have seen before it may alert. Default 120. */
   warmupBars: number;
+  /**
+   * A stream that trades rarely may alert sooner: once it has seen WARMUP_MIN_BARS bars over at
+   * least this long. Default 10 minutes (at a trade every 30 s, 120 bars took an hour).
+   */
+  warmupMs: number;
   /** 'log' for prices (log returns); 'diff' for series that may be zero or negative. */
   returns: 'log' | 'diff';
   /** An anomaly found in backfilled data alerts (marked late) only if it is at most this old. Default 15 min. */
@@ -65,6 +70,9 @@ export interface EngineOptions {
   ensemble: Omit<EnsembleOptions, 'calibrator'>;
   calibrator: CalibratorOptions;
 }
+
+/** Fewest bars a stream is ever warm with (see `warmupMs`). */
+export const WARMUP_MIN_BARS = 30;
 
 /** A silence counts as a gap only when it is also this many times the stream's usual bar spacing. */
 export const GAP_TYPICAL_MULTIPLE = 20;
@@ -88,6 +96,7 @@ export const ENGINE_DEFAULTS: Readonly<EngineOptions> = Object.freeze<EngineOpti
   lateTickGraceMs: 250,
   gapMs: 60_000,
   warmupBars: 120,
+  warmupMs: 10 * 60_000,
   returns: 'log',
   lateAlertMaxAgeMs: 15 * 60_000,
   dedupIds: 32,

@@ -12,7 +12,7 @@ import type { RandomFourierFeatures } from './detectors/ocsvm.js';
 import { RobustDetector } from './detectors/robust.js';
 import { VolRatioDetector } from './detectors/volratio.js';
 import { ZScoreDetector } from './detectors/zscore.js';
-import { GAP_SPACING_HALF_LIFE, isDataGap, type EngineOptions } from './options.js';
+import { GAP_SPACING_HALF_LIFE, WARMUP_MIN_BARS, isDataGap, type EngineOptions } from './options.js';
 import type { IngestOutcome } from './ports/tick-sink.js';
 import type { Trainer } from './ports/trainer.js';
 import type { AlertRule } from './core/rules.js';
@@ -127,6 +127,8 @@ export class StreamState {
   private readonly horizonStats = new EwStats(alphaForHalfLife(HORIZON_HALF_LIFE));
   /** Time of the first horizon return learned. */
   private horizonSince = NaN;
+  /** Start of the stream's first bar. */
+  private firstBarTs = NaN;
   /** The previous trade's price, and the smallest change seen between two trades' prices. */
   private lastPrice = NaN;
   private priceStep = Infinity;
@@ -372,7 +374,8 @@ export class StreamState {
     this.learnHorizon(b, first || inp.afterGap);
     this.features(b, first || inp.afterGap);
     // Not yet trusted during warm-up: a move that began then is measured in today's spread.
-    const trusted = this.counters.bars > opt.warmupBars;
+    if (first) this.firstBarTs = b.ts;
+    const trusted = this.warm(b.ts);
     this.sigmaAt[slot] = trusted ? this.sigmaPast : NaN;
     this.sigmaHAt[slot] = trusted ? this.sigmaHPast : NaN;
     const v = this.ensemble.evaluate(inp);
@@ -386,7 +389,7 @@ export class StreamState {
     ev.quoteVolume = b.quoteVolume;
     ev.origin = origin;
     ev.afterGap = inp.afterGap;
-    ev.warmingUp = this.counters.bars <= opt.warmupBars;
+    ev.warmingUp = !trusted;
     this.onClose(this, ev);
   }
 
@@ -419,6 +422,12 @@ export class StreamState {
     this.volStats.update(lv);
     this.tradeStats.update(lt);
     this.rangeStats.update(range / sd);
+  }
+
+  /** Past warm-up: enough bars, or (a stream that trades rarely) enough time and a few bars. */
+  private warm(ts: number): boolean {
+    const bars = this.counters.bars;
+    return bars > this.opt.warmupBars || (bars > WARMUP_MIN_BARS && ts - this.firstBarTs >= this.opt.warmupMs);
   }
 
   /**
