@@ -139,6 +139,26 @@ describe('Engine: a market that trades rarely', () => {
   });
 });
 
+describe('Engine: one order that sweeps a thin book', () => {
+  /** Adds at `at` one market order of `fills` fills, each a step deeper, to `pct` past the touch. */
+  function sweep(ticks: Tick[], at: number, pct: number, fills: number): Tick[] {
+    const touch = ticks.findLast((t) => t.ts < at)!.price;
+    const order: Tick[] = Array.from({ length: fills }, (_, i) => ({ venue: 'test', symbol: 'ALT/USDT', ts: at, price: Number((touch * (1 + (pct / 100) * ((i + 1) / fills))).toFixed(4)), qty: 50, side: pct > 0 ? 'buy' : 'sell' }));
+    return [...ticks.filter((t) => t.ts < at), ...order, ...ticks.filter((t) => t.ts >= at)];
+  }
+
+  it('GIVEN single market orders printing +6% and -6% wicks that the next trades do not confirm THEN no alert: a move is measured at the first fill of each order', () => {
+    const alerts: string[] = [];
+    for (const seed of [1, 2, 3]) {
+      let ticks = randomWalk({ seconds: 3 * 3600, seed, start: START, rate: 0.2, vol: 0.0003, price: 1, tick: 0.0001, bounce: true, symbol: 'ALT/USDT' });
+      ticks = sweep(ticks, START + 2 * HOUR, 6, 30);
+      ticks = sweep(ticks, START + 2.5 * HOUR, -6, 30);
+      alerts.push(...replay(ticks, [presetRule('normal')]).alerts.map((a) => `seed ${seed}: ${a.explanation}`));
+    }
+    expect(alerts).toEqual([]);
+  });
+});
+
 describe('Engine: markets whose price steps are coarse', () => {
   // An alt worth about 1 USDT on a 0.005 tick: every trade prints at the bid or the ask, half a
   // percent apart, while the market itself moves 0.03% a second.

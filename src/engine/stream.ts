@@ -127,6 +127,11 @@ export class StreamState {
   private readonly horizonStats = new EwStats(alphaForHalfLife(HORIZON_HALF_LIFE));
   /** Time of the first horizon return learned. */
   private horizonSince = NaN;
+  /**
+   * Settled prices (BarBuilder's) of the short ring's bars by slot and of the newest bar's close,
+   * which the alert rules measure moves in. Prices only: a series has one value per bar.
+   */
+  private readonly settled: { low: Float64Array; high: Float64Array; close: number } | undefined;
   /** Start of the stream's first bar. */
   private firstBarTs = NaN;
   /** The previous trade's price, and the smallest change seen between two trades' prices. */
@@ -143,6 +148,7 @@ export class StreamState {
     this.short = new BarRing(opt.shortBars, opt.shortBarMs);
     this.sigmaAt = new Float32Array(opt.shortBars);
     this.sigmaHAt = new Float32Array(opt.shortBars);
+    this.settled = opt.returns === 'log' ? { low: new Float64Array(opt.shortBars), high: new Float64Array(opt.shortBars), close: 0 } : undefined;
     this.long = new BarRing(opt.longBars, opt.longBarMs);
     this.ids = new Array(opt.dedupIds);
     const detectors: Detector[] = [];
@@ -343,6 +349,12 @@ export class StreamState {
     const prevTs = first ? 0 : ring.lastTs;
     const prevClose = first ? 0 : ring.close[ring.slot(0)];
     const slot = b.pushTo(ring);
+    const settled = this.settled;
+    if (settled) {
+      settled.low[slot] = b.settledLow;
+      settled.high[slot] = b.settledHigh;
+      settled.close = b.settledClose;
+    }
     this.counters.bars++;
     this.foldLong(b);
 
@@ -497,7 +509,7 @@ export class StreamState {
   moveOver(windowMs: number): WindowMove {
     const end = this.short.lastTs + this.opt.shortBarMs;
     const from = Math.max(end - windowMs, this.gapTs);
-    const m = windowMove(this.short, this.long, from, this.move);
+    const m = windowMove(this.short, this.long, from, this.move, this.settled);
     // The spread as it stood before the newest bar: a jump must not widen its own yardstick.
     m.sigma = this.sigmaPast;
     // ...nor the bars of a fast move before it: each move in the spread of YARDSTICK_LAG_MS ago,
@@ -561,6 +573,7 @@ export class StreamState {
       this.short.byteSize() +
       this.sigmaAt.byteLength +
       this.sigmaHAt.byteLength +
+      (this.settled ? this.settled.low.byteLength + this.settled.high.byteLength : 0) +
       this.long.byteSize() +
       this.ensemble.byteSize() +
       this.input.features.byteLength +

@@ -49,4 +49,30 @@ describe('BarBuilder', () => {
     expect(b.low).toBe(90);
     expect(b.trades).toBe(2);
   });
+
+  it('settled prices leave out the deeper fills of one order: each millisecond counts at its first fill', () => {
+    const b = new BarBuilder();
+    b.start(0);
+    b.add(10, 100, 1, 'sell');
+    // One market buy sweeping three levels, then a sell back at the bid; then a sweep down.
+    b.add(20, 100.1, 1, 'buy');
+    b.add(20, 100.5, 1, 'buy');
+    b.add(20, 106, 1, 'buy');
+    b.add(30, 100, 1, 'sell');
+    b.add(40, 99.9, 1, 'sell');
+    b.add(40, 95, 1, 'sell');
+    expect(b.toBar()).toMatchObject({ high: 106, low: 95, close: 95 });
+    expect({ low: b.settledLow, high: b.settledHigh, close: b.settledClose }).toEqual({ low: 99.9, high: 100.1, close: 99.9 });
+    // A late trade is an order of its own for the settled low and high, never the close.
+    b.add(15, 99.5, 1, 'sell');
+    expect({ low: b.settledLow, close: b.settledClose }).toEqual({ low: 99.5, close: 99.9 });
+  });
+
+  it('a whole bar folded in settles at its own low, high and close', () => {
+    const b = new BarBuilder();
+    b.start(0);
+    b.addBar(100, 104, 97, 101, 1, 100, 0.5, 0.5, 3);
+    expect({ low: b.settledLow, high: b.settledHigh, close: b.settledClose }).toEqual({ low: 97, high: 104, close: 101 });
+  });
 });
+

@@ -138,6 +138,14 @@ export class BarBuilder {
   trades = 0;
   /** Largest number of trades sharing one millisecond timestamp (one order sweeping the book). */
   maxSameMs = 0;
+  /**
+   * Low, high and close of the bar's settled prices: the first fill of each millisecond's trades
+   * (where one order met the book), leaving out the deeper fills of an order that swept several
+   * levels. One market order in a thin book prints a wick that the next order does not confirm.
+   */
+  settledLow = 0;
+  settledHigh = 0;
+  settledClose = 0;
   private runTs = -1;
   private run = 0;
 
@@ -162,10 +170,17 @@ export class BarBuilder {
       this.open = price;
       this.high = price;
       this.low = price;
+      this.settledLow = price;
+      this.settledHigh = price;
     } else {
       if (price > this.high) this.high = price;
       if (price < this.low) this.low = price;
+      if (ts !== this.runTs) {
+        if (price > this.settledHigh) this.settledHigh = price;
+        if (price < this.settledLow) this.settledLow = price;
+      }
     }
+    if (ts > this.runTs) this.settledClose = price;
     // A late tick (earlier than the last one) still updates the close only if it is the latest.
     if (ts >= this.runTs) this.close = price;
     this.trades++;
@@ -188,11 +203,16 @@ export class BarBuilder {
       this.open = open;
       this.high = high;
       this.low = low;
+      this.settledLow = low;
+      this.settledHigh = high;
     } else {
       if (high > this.high) this.high = high;
       if (low < this.low) this.low = low;
+      if (high > this.settledHigh) this.settledHigh = high;
+      if (low < this.settledLow) this.settledLow = low;
     }
     this.close = close;
+    this.settledClose = close;
     this.trades += trades;
     this.volume += volume;
     this.quoteVolume += quoteVolume;

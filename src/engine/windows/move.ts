@@ -50,14 +50,28 @@ export interface WindowMove {
 }
 
 /**
+ * Settled prices of the short ring's bars (BarBuilder's `settledLow`, `settledHigh`), by slot, and
+ * the newest bar's settled close: a move measured in them is not made by the deeper fills of one
+ * order that swept a thin book.
+ */
+export interface SettledPrices {
+  low: ArrayLike<number>;
+  high: ArrayLike<number>;
+  close: number;
+}
+
+/**
  * Scans the bars with start >= fromTs (newest first) in the short ring, continuing into the long
  * ring for windows longer than the short ring holds. `fromTs` is already clipped by the caller at
- * the last data gap, so that a jump across a gap is never measured as a move.
+ * the last data gap, so that a jump across a gap is never measured as a move. With `settled`, the
+ * short ring's bars are read at their settled prices.
  */
-export function windowMove(short: BarRing, long: BarRing | null, fromTs: number, out: WindowMove): WindowMove {
+export function windowMove(short: BarRing, long: BarRing | null, fromTs: number, out: WindowMove, settled?: SettledPrices): WindowMove {
   const n = short.length;
   const newest = short.slot(0);
-  const close = short.close[newest];
+  const close = settled ? settled.close : short.close[newest];
+  const lows = settled ? settled.low : short.low;
+  const highs = settled ? settled.high : short.high;
   let lo = Infinity;
   let loTs = short.ts[newest];
   let loSlot = newest;
@@ -71,13 +85,13 @@ export function windowMove(short: BarRing, long: BarRing | null, fromTs: number,
     const t = short.ts[s];
     if (t < fromTs) break;
     oldest = t;
-    if (short.low[s] < lo) {
-      lo = short.low[s];
+    if (lows[s] < lo) {
+      lo = lows[s];
       loTs = t;
       loSlot = s;
     }
-    if (short.high[s] > hi) {
-      hi = short.high[s];
+    if (highs[s] > hi) {
+      hi = highs[s];
       hiTs = t;
       hiSlot = s;
     }
