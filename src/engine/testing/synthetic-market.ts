@@ -346,6 +346,25 @@ export function defaultMarketSpecs(seed: number, hours = 24): StreamSpec[] {
     },
     {
       ...common,
+      // A low-priced alt on a coarse tick (0.8% of the price): every trade prints at the bid or the
+      // ask, the bounce between them is larger than what the market moves in a minute, and a
+      // market order that sweeps a few levels prints a wick of several percent.
+      name: 'calm-wide',
+      seed: seed + 9,
+      price: 0.0125,
+      rate: 0.3,
+      vol: 3e-4,
+      jumpsPerHour: 1,
+      jumpSize: 0.002,
+      tick: 0.0001,
+      qty: 80_000,
+      events: [
+        { kind: 'rate', at: at(0.4), ms: 20 * MIN, factor: 4 },
+        { kind: 'outage', at: at(0.7), ms: 15 * MIN },
+      ],
+    },
+    {
+      ...common,
       name: 'pumps-alt',
       seed: seed + 4,
       price: 0.8,
@@ -369,6 +388,20 @@ export function defaultMarketSpecs(seed: number, hours = 24): StreamSpec[] {
       tick: 0.00001,
       qty: 50_000,
       events: [pump(0.15, 30, 40, 60), pump(0.4, 10, 60, 40), pump(0.65, 5, 90, 30), pump(0.85, 20, 30, 50)],
+    },
+    {
+      ...common,
+      // The usual pump target: a thin alt on a coarse tick (0.6% of the price), as calm-wide.
+      name: 'pumps-wide',
+      seed: seed + 10,
+      price: 0.008,
+      rate: 0.3,
+      vol: 3e-4,
+      jumpsPerHour: 1,
+      jumpSize: 0.002,
+      tick: 0.00005,
+      qty: 120_000,
+      events: [pump(0.15, 30, 30, 40), pump(0.4, 12, 60, 25), pump(0.65, 6, 45, 15), pump(0.85, 20, 20, 30)],
     },
     {
       ...common,
