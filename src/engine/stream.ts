@@ -131,7 +131,9 @@ export class StreamState {
    * Settled prices (BarBuilder's) of the short ring's bars by slot and of the newest bar's close,
    * which the alert rules measure moves in. Prices only: a series has one value per bar.
    */
-  private readonly settled: { low: Float64Array; high: Float64Array; close: number } | undefined;
+  private readonly settled: { low: Float64Array; high: Float64Array; closeAt: Float64Array; close: number } | undefined;
+  /** Per-bar returns of the settled closes: the rules' per-bar spread (prices). */
+  private readonly settledRet = new EwStats(alphaForHalfLife(FEATURE_HALF_LIFE));
   /** Start of the stream's first bar. */
   private firstBarTs = NaN;
   /** The previous trade's price, and the smallest change seen between two trades' prices. */
@@ -148,7 +150,7 @@ export class StreamState {
     this.short = new BarRing(opt.shortBars, opt.shortBarMs);
     this.sigmaAt = new Float32Array(opt.shortBars);
     this.sigmaHAt = new Float32Array(opt.shortBars);
-    this.settled = opt.returns === 'log' ? { low: new Float64Array(opt.shortBars), high: new Float64Array(opt.shortBars), close: 0 } : undefined;
+    this.settled = opt.returns === 'log' ? { low: new Float64Array(opt.shortBars), high: new Float64Array(opt.shortBars), closeAt: new Float64Array(opt.shortBars), close: 0 } : undefined;
     this.long = new BarRing(opt.longBars, opt.longBarMs);
     this.ids = new Array(opt.dedupIds);
     const detectors: Detector[] = [];
@@ -353,6 +355,7 @@ export class StreamState {
     if (settled) {
       settled.low[slot] = b.settledLow;
       settled.high[slot] = b.settledHigh;
+      settled.closeAt[slot] = b.settledClose;
       settled.close = b.settledClose;
     }
     this.counters.bars++;
@@ -383,7 +386,7 @@ export class StreamState {
       inp.dtBars = dt;
       inp.ret = inp.logReturn / Math.sqrt(dt);
     }
-    this.learnHorizon(b, first || inp.afterGap);
+    this.learnSpreads(b, slot, first || inp.afterGap);
     this.features(b, first || inp.afterGap);
     // Not yet trusted during warm-up: a move that began then is measured in today's spread.
     if (first) this.firstBarTs = b.ts;
@@ -415,7 +418,6 @@ export class StreamState {
     const inp = this.input;
     const f = inp.features;
     const sd = Math.max(this.retStats.std, MIN_RETURN_STD);
-    this.sigmaPast = sd;
     const lv = Math.log1p(b.volume);
     const lt = Math.log1p(b.trades);
     const range = this.diff(b.high, b.low);
@@ -443,21 +445,29 @@ export class StreamState {
   }
 
   /**
-   * Learns the spread of returns over YARDSTICK_HORIZON_MS (the close against the newest bar at
-   * least that much older, never across a gap), after reading the spread as it stood before.
+   * The rules' yardsticks, read as they stood before this bar, then taught it: the spread of
+   * per-bar returns and of returns over YARDSTICK_HORIZON_MS (the close against the newest bar at
+   * least that much older, never across a gap). For prices both are of settled closes, the prices
+   * the rules measure moves in: the wicks of orders that swept the book do not widen them.
    */
-  private learnHorizon(b: BarBuilder, skip: boolean): void {
+  private learnSpreads(b: BarBuilder, slot: number, skip: boolean): void {
+    const ring = this.short;
+    const settled = this.settled;
+    const closes = settled ? settled.closeAt : ring.close;
+    const perBar = settled ? this.settledRet : this.retStats;
+    this.sigmaPast = Math.max(perBar.std, MIN_RETURN_STD);
     const st = this.horizonStats;
     this.sigmaHPast = b.ts - this.horizonSince >= HORIZON_MIN_SPAN_MS ? HORIZON_MARGIN * Math.max(st.std, MIN_RETURN_STD) : 0;
     if (skip) return;
-    const ring = this.short;
+    // (The detectors' own return statistics, which series also use here, learn in features().)
+    if (settled) this.settledRet.update(this.diff(closes[slot], closes[ring.slot(1)]) / Math.sqrt(this.input.dtBars));
     const target = b.ts - YARDSTICK_HORIZON_MS;
     for (let back = 1; back < ring.length; back++) {
       const s = ring.slot(back);
       const t = ring.ts[s];
       if (t < this.gapTs) return;
       if (t <= target) {
-        st.update(this.diff(b.close, ring.close[s]));
+        st.update(this.diff(closes[slot], closes[s]));
         if (this.horizonSince !== this.horizonSince) this.horizonSince = b.ts;
         return;
       }
@@ -573,7 +583,7 @@ export class StreamState {
       this.short.byteSize() +
       this.sigmaAt.byteLength +
       this.sigmaHAt.byteLength +
-      (this.settled ? this.settled.low.byteLength + this.settled.high.byteLength : 0) +
+      (this.settled ? this.settled.low.byteLength + this.settled.high.byteLength + this.settled.closeAt.byteLength : 0) +
       this.long.byteSize() +
       this.ensemble.byteSize() +
       this.input.features.byteLength +
