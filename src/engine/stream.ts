@@ -125,6 +125,8 @@ export class StreamState {
   private sigmaHPast = 0;
   private readonly sigmaHAt: Float32Array;
   private readonly horizonStats = new EwStats(alphaForHalfLife(HORIZON_HALF_LIFE));
+  /** Bar count (index) of the bar the latest horizon return was measured from. */
+  private horizonBase = 0;
   /** Time of the first horizon return learned. */
   private horizonSince = NaN;
   /**
@@ -461,17 +463,18 @@ export class StreamState {
     if (skip) return;
     // (The detectors' own return statistics, which series also use here, learn in features().)
     if (settled) this.settledRet.update(this.diff(closes[slot], closes[ring.slot(1)]) / Math.sqrt(this.input.dtBars));
+    // The newest bar at least a horizon older, found from the last one found (bars only move on).
     const target = b.ts - YARDSTICK_HORIZON_MS;
-    for (let back = 1; back < ring.length; back++) {
-      const s = ring.slot(back);
-      const t = ring.ts[s];
-      if (t < this.gapTs) return;
-      if (t <= target) {
-        st.update(this.diff(closes[slot], closes[s]));
-        if (this.horizonSince !== this.horizonSince) this.horizonSince = b.ts;
-        return;
-      }
-    }
+    const newest = this.counters.bars - 1;
+    const at = (i: number) => ring.slot(newest - i);
+    let i = Math.max(this.horizonBase, newest - ring.length + 1);
+    if (i >= newest || ring.ts[at(i)] > target) return;
+    while (i + 1 < newest && ring.ts[at(i + 1)] <= target) i++;
+    this.horizonBase = i;
+    const s = at(i);
+    if (ring.ts[s] < this.gapTs) return;
+    st.update(this.diff(closes[slot], closes[s]));
+    if (this.horizonSince !== this.horizonSince) this.horizonSince = b.ts;
   }
 
   /**
@@ -510,9 +513,11 @@ export class StreamState {
    * only makes the step smaller (the tick rule then asks for less, never more).
    */
   private step(price: number): void {
-    const d = Math.abs(price - this.lastPrice);
-    if (d > Math.abs(price) * PRICE_STEP_NOISE && d < this.priceStep) this.priceStep = d;
+    const last = this.lastPrice;
     this.lastPrice = price;
+    if (price === last) return;
+    const d = price > last ? price - last : last - price;
+    if (d < this.priceStep && d > Math.abs(price) * PRICE_STEP_NOISE) this.priceStep = d;
   }
 
   /** The move over the last windowMs up to the newest bar, never across the latest gap. */
