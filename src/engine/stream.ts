@@ -18,6 +18,7 @@ import type { Trainer } from './ports/trainer.js';
 import type { AlertRule } from './core/rules.js';
 import { BarBuilder, BarRing } from './windows/bar-ring.js';
 import { emptyMove, windowMove, type WindowMove } from './windows/move.js';
+import { HorizonSpread } from './windows/horizon.js';
 
 /** Half-life, in bars, of the running statistics behind the feature vector. */
 const FEATURE_HALF_LIFE = 300;
@@ -40,13 +41,13 @@ const YARDSTICK_LAG_MS = 15_000;
  */
 const YARDSTICK_HORIZON_MS = 30_000;
 /**
- * Half-life, in bars, of the horizon spread, and how much time its samples must span before it is
- * trusted. Horizon returns overlap (one per bar, each over the last 30 s), so a minute of them is
- * two independent readings: the spread needs many horizons before the smaller-yardstick rule can
- * trust it not to be low by chance.
+ * Half-life, in bars, of the horizon spread, and how many horizons its samples must span before it
+ * is trusted: horizon returns overlap (one per bar), so a minute of 30-s returns is two
+ * independent readings, and the spread needs many before the smaller-yardstick rule can trust it
+ * not to be low by chance.
  */
 const HORIZON_HALF_LIFE = 1_800;
-const HORIZON_MIN_SPAN_MS = 20 * YARDSTICK_HORIZON_MS;
+const HORIZON_MIN_SPAN = 20;
 /**
  * The horizon spread is used inflated by this factor: the rule takes the smaller yardstick, and an
  * estimate that is low by chance would otherwise win on an ordinary market, where the two agree.
@@ -124,11 +125,7 @@ export class StreamState {
   /** The spread of YARDSTICK_HORIZON_MS returns (0 while unknown), now and by slot as for sigmaAt. */
   private sigmaHPast = 0;
   private readonly sigmaHAt: Float32Array;
-  private readonly horizonStats = new EwStats(alphaForHalfLife(HORIZON_HALF_LIFE));
-  /** Bar count (index) of the bar the latest horizon return was measured from. */
-  private horizonBase = 0;
-  /** Time of the first horizon return learned. */
-  private horizonSince = NaN;
+  private readonly horizonSpread = new HorizonSpread(YARDSTICK_HORIZON_MS, HORIZON_HALF_LIFE, HORIZON_MIN_SPAN * YARDSTICK_HORIZON_MS, HORIZON_MARGIN);
   /**
    * Settled prices (BarBuilder's) of the short ring's bars by slot and of the newest bar's close,
    * which the alert rules measure moves in. Prices only: a series has one value per bar.
@@ -410,6 +407,8 @@ export class StreamState {
     this.onClose(this, ev);
   }
 
+  private readonly diffOf = (a: number, b: number): number => this.diff(a, b);
+
   private diff(a: number, b: number): number {
     if (this.opt.returns === 'diff') return a - b;
     return a > 0 && b > 0 ? Math.log(a / b) : 0;
@@ -458,23 +457,12 @@ export class StreamState {
     const closes = settled ? settled.closeAt : ring.close;
     const perBar = settled ? this.settledRet : this.retStats;
     this.sigmaPast = Math.max(perBar.std, MIN_RETURN_STD);
-    const st = this.horizonStats;
-    this.sigmaHPast = b.ts - this.horizonSince >= HORIZON_MIN_SPAN_MS ? HORIZON_MARGIN * Math.max(st.std, MIN_RETURN_STD) : 0;
+    this.sigmaHPast = this.horizonSpread.spread(b.ts, MIN_RETURN_STD);
     if (skip) return;
     // (The detectors' own return statistics, which series also use here, learn in features().)
     if (settled) this.settledRet.update(this.diff(closes[slot], closes[ring.slot(1)]) / Math.sqrt(this.input.dtBars));
-    // The newest bar at least a horizon older, found from the last one found (bars only move on).
-    const target = b.ts - YARDSTICK_HORIZON_MS;
     const newest = this.counters.bars - 1;
-    const at = (i: number) => ring.slot(newest - i);
-    let i = Math.max(this.horizonBase, newest - ring.length + 1);
-    if (i >= newest || ring.ts[at(i)] > target) return;
-    while (i + 1 < newest && ring.ts[at(i + 1)] <= target) i++;
-    this.horizonBase = i;
-    const s = at(i);
-    if (ring.ts[s] < this.gapTs) return;
-    st.update(this.diff(closes[slot], closes[s]));
-    if (this.horizonSince !== this.horizonSince) this.horizonSince = b.ts;
+    this.horizonSpread.learn(ring, closes, newest, b.ts, this.gapTs, this.diffOf);
   }
 
   /**
