@@ -387,8 +387,8 @@ export class StreamState {
     }
     this.learnSpreads(b, slot, first || inp.afterGap);
     this.features(b, first || inp.afterGap);
-    // Not yet trusted during warm-up: a move that began then is measured in today's spread.
     if (first) this.firstBarTs = b.ts;
+    // Not yet trusted during warm-up: a move that began then is measured in today's spread.
     const trusted = this.warm(b.ts);
     this.sigmaAt[slot] = trusted ? this.sigmaPast : NaN;
     this.sigmaHAt[slot] = trusted ? this.sigmaHPast : NaN;
