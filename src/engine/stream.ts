@@ -17,7 +17,7 @@ import type { IngestOutcome } from './ports/tick-sink.js';
 import type { Trainer } from './ports/trainer.js';
 import type { AlertRule } from './core/rules.js';
 import { BarBuilder, BarRing } from './windows/bar-ring.js';
-import { emptyMove, windowMove, type WindowMove } from './windows/move.js';
+import { emptyMove, windowMove, yardstick, type WindowMove } from './windows/move.js';
 import { HorizonSpread } from './windows/horizon.js';
 
 /** Half-life, in bars, of the running statistics behind the feature vector. */
@@ -475,10 +475,7 @@ export class StreamState {
     if (ring.length <= k) return 0;
     const s = ring.slot(k);
     if (ring.ts[s] < this.gapTs) return 0;
-    const ms = b.ts - ring.ts[s];
-    let scale = sd * Math.sqrt(Math.max(1, ms / this.opt.shortBarMs));
-    if (this.sigmaHPast > 0) scale = Math.min(scale, this.sigmaHPast * Math.sqrt(Math.max(1, ms / YARDSTICK_HORIZON_MS)));
-    return this.diff(b.close, ring.close[s]) / scale;
+    return this.diff(b.close, ring.close[s]) / yardstick(b.ts - ring.ts[s], sd, this.opt.shortBarMs, this.sigmaHPast, YARDSTICK_HORIZON_MS);
   }
 
   private foldLong(b: BarBuilder): void {

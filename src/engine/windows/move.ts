@@ -149,7 +149,16 @@ export function moveSteps(m: WindowMove, from: number): number {
  */
 export function moveSigmas(m: WindowMove, from: number, elapsedMs: number, sigma = m.sigma, sigmaH = m.sigmaH): number {
   const r = m.returns === 'log' ? (from > 0 && m.close > 0 ? Math.log(m.close / from) : 0) : m.close - from;
-  let scale = sigma * Math.sqrt(Math.max(1, elapsedMs / m.barMs));
-  if (sigmaH > 0) scale = Math.min(scale, sigmaH * Math.sqrt(Math.max(1, elapsedMs / m.horizonMs)));
+  const scale = yardstick(elapsedMs, sigma, m.barMs, sigmaH, m.horizonMs);
   return scale > 0 ? Math.abs(r) / scale : Infinity;
+}
+
+/**
+ * The spread of a move over `elapsedMs`: the smaller of the per-bar spread `sigma` scaled by the
+ * square root of the bars it covers and the horizon spread `sigmaH` (0: unknown) scaled the same
+ * way past its horizon.
+ */
+export function yardstick(elapsedMs: number, sigma: number, barMs: number, sigmaH: number, horizonMs: number): number {
+  const perBar = sigma * Math.sqrt(Math.max(1, elapsedMs / barMs));
+  return sigmaH > 0 ? Math.min(perBar, sigmaH * Math.sqrt(Math.max(1, elapsedMs / horizonMs))) : perBar;
 }
