@@ -127,10 +127,10 @@ export class StreamState {
   private readonly sigmaHAt: Float32Array;
   private readonly horizonSpread = new HorizonSpread(YARDSTICK_HORIZON_MS, HORIZON_HALF_LIFE, HORIZON_MIN_SPAN * YARDSTICK_HORIZON_MS, HORIZON_MARGIN);
   /**
-   * Settled prices (BarBuilder's) of the short ring's bars by slot and of the newest bar's close,
+   * Settled low, high and close (BarBuilder's) of the short ring's bars by slot,
    * which the alert rules measure moves in. Prices only: a series has one value per bar.
    */
-  private readonly settled: { low: Float64Array; high: Float64Array; closeAt: Float64Array; close: number } | undefined;
+  private readonly settled: { low: Float64Array; high: Float64Array; close: Float64Array } | undefined;
   /** Per-bar returns of the settled closes: the rules' per-bar spread (prices). */
   private readonly settledRet = new EwStats(alphaForHalfLife(FEATURE_HALF_LIFE));
   /** Start of the stream's first bar. */
@@ -149,7 +149,7 @@ export class StreamState {
     this.short = new BarRing(opt.shortBars, opt.shortBarMs);
     this.sigmaAt = new Float32Array(opt.shortBars);
     this.sigmaHAt = new Float32Array(opt.shortBars);
-    this.settled = opt.returns === 'log' ? { low: new Float64Array(opt.shortBars), high: new Float64Array(opt.shortBars), closeAt: new Float64Array(opt.shortBars), close: 0 } : undefined;
+    this.settled = opt.returns === 'log' ? { low: new Float64Array(opt.shortBars), high: new Float64Array(opt.shortBars), close: new Float64Array(opt.shortBars) } : undefined;
     this.long = new BarRing(opt.longBars, opt.longBarMs);
     this.ids = new Array(opt.dedupIds);
     const detectors: Detector[] = [];
@@ -354,8 +354,7 @@ export class StreamState {
     if (settled) {
       settled.low[slot] = b.settledLow;
       settled.high[slot] = b.settledHigh;
-      settled.closeAt[slot] = b.settledClose;
-      settled.close = b.settledClose;
+      settled.close[slot] = b.settledClose;
     }
     this.counters.bars++;
     this.foldLong(b);
@@ -454,7 +453,7 @@ export class StreamState {
   private learnSpreads(b: BarBuilder, slot: number, skip: boolean): void {
     const ring = this.short;
     const settled = this.settled;
-    const closes = settled ? settled.closeAt : ring.close;
+    const closes = settled ? settled.close : ring.close;
     const perBar = settled ? this.settledRet : this.retStats;
     this.sigmaPast = Math.max(perBar.std, MIN_RETURN_STD);
     this.sigmaHPast = this.horizonSpread.spread(b.ts, MIN_RETURN_STD);
@@ -573,7 +572,7 @@ export class StreamState {
       this.short.byteSize() +
       this.sigmaAt.byteLength +
       this.sigmaHAt.byteLength +
-      (this.settled ? this.settled.low.byteLength + this.settled.high.byteLength + this.settled.closeAt.byteLength : 0) +
+      (this.settled ? this.settled.low.byteLength + this.settled.high.byteLength + this.settled.close.byteLength : 0) +
       this.long.byteSize() +
       this.ensemble.byteSize() +
       this.input.features.byteLength +

@@ -50,14 +50,14 @@ export interface WindowMove {
 }
 
 /**
- * Settled prices of the short ring's bars (BarBuilder's `settledLow`, `settledHigh`), by slot, and
- * the newest bar's settled close: a move measured in them is not made by the deeper fills of one
- * order that swept a thin book.
+ * Settled prices of the short ring's bars (BarBuilder's `settledLow`, `settledHigh`,
+ * `settledClose`), by slot: a move measured in them is not made by the deeper fills of one order
+ * that swept a thin book.
  */
 export interface SettledPrices {
   low: ArrayLike<number>;
   high: ArrayLike<number>;
-  close: number;
+  close: ArrayLike<number>;
 }
 
 /**
@@ -69,7 +69,7 @@ export interface SettledPrices {
 export function windowMove(short: BarRing, long: BarRing | null, fromTs: number, out: WindowMove, settled?: SettledPrices): WindowMove {
   const n = short.length;
   const newest = short.slot(0);
-  const close = settled ? settled.close : short.close[newest];
+  const close = (settled ? settled.close : short.close)[newest];
   const lows = settled ? settled.low : short.low;
   const highs = settled ? settled.high : short.high;
   let lo = Infinity;
