@@ -18,7 +18,7 @@ import type { Trainer } from './ports/trainer.js';
 import type { AlertRule } from './core/rules.js';
 import { BarBuilder, BarRing } from './windows/bar-ring.js';
 import { emptyMove, windowMove, yardstick, type WindowMove } from './windows/move.js';
-import { HorizonSpread } from './windows/horizon.js';
+import { BidAskBounce, HorizonSpread } from './windows/horizon.js';
 
 /** Half-life, in bars, of the running statistics behind the feature vector. */
 const FEATURE_HALF_LIFE = 300;
@@ -126,6 +126,9 @@ export class StreamState {
   private sigmaHPast = 0;
   private readonly sigmaHAt: Float32Array;
   private readonly horizonSpread = new HorizonSpread(YARDSTICK_HORIZON_MS, HORIZON_HALF_LIFE, HORIZON_MIN_SPAN * YARDSTICK_HORIZON_MS, HORIZON_MARGIN);
+  /** Bid-ask bounce in the per-bar returns, and its spread (on the horizon spread's scale) as it stood before the newest bar. */
+  private readonly bounce = new BidAskBounce(HORIZON_HALF_LIFE);
+  private bouncePast = 0;
   /**
    * Settled low, high and close (BarBuilder's) of the short ring's bars by slot,
    * which the alert rules measure moves in. Prices only: a series has one value per bar.
@@ -457,9 +460,15 @@ export class StreamState {
     const perBar = settled ? this.settledRet : this.retStats;
     this.sigmaPast = Math.max(perBar.std, MIN_RETURN_STD);
     this.sigmaHPast = this.horizonSpread.spread(b.ts, MIN_RETURN_STD);
-    if (skip) return;
+    this.bouncePast = this.sigmaHPast > 0 ? this.horizonSpread.scaled(this.bounce.variance) : 0;
+    if (skip) {
+      this.bounce.learn(NaN);
+      return;
+    }
+    const r = this.diff(closes[slot], closes[ring.slot(1)]);
+    this.bounce.learn(r);
     // (The detectors' own return statistics, which series also use here, learn in features().)
-    if (settled) this.settledRet.update(this.diff(closes[slot], closes[ring.slot(1)]) / Math.sqrt(this.input.dtBars));
+    if (settled) this.settledRet.update(r / Math.sqrt(this.input.dtBars));
     const newest = this.counters.bars - 1;
     this.horizonSpread.learn(ring, closes, newest, b.ts, this.gapTs, this.diffOf);
   }
@@ -474,7 +483,7 @@ export class StreamState {
     if (ring.length <= k) return 0;
     const s = ring.slot(k);
     if (ring.ts[s] < this.gapTs) return 0;
-    return this.diff(b.close, ring.close[s]) / yardstick(b.ts - ring.ts[s], sd, this.opt.shortBarMs, this.sigmaHPast, YARDSTICK_HORIZON_MS);
+    return this.diff(b.close, ring.close[s]) / yardstick(b.ts - ring.ts[s], sd, this.opt.shortBarMs, this.sigmaHPast, YARDSTICK_HORIZON_MS, this.bouncePast);
   }
 
   private foldLong(b: BarBuilder): void {
@@ -522,6 +531,7 @@ export class StreamState {
     m.upSigmaH = this.horizonSpreadAt(upAt);
     m.downSigmaH = this.horizonSpreadAt(downAt);
     m.horizonMs = YARDSTICK_HORIZON_MS;
+    m.bounce = this.bouncePast;
     m.barMs = this.opt.shortBarMs;
     m.priceStep = this.priceStep < Infinity ? this.priceStep : 0;
     m.returns = this.opt.returns;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BarRing } from './bar-ring.js';
-import { HORIZON_CAP_SIGMAS, HorizonSpread } from './horizon.js';
+import { Rng } from '../core/math.js';
+import { BidAskBounce, HORIZON_CAP_SIGMAS, HorizonSpread } from './horizon.js';
 
 const diff = (a: number, b: number) => Math.log(a / b);
 
@@ -52,5 +53,52 @@ describe('HorizonSpread', () => {
     ring.push(gapTs, 150, 150, 150, 150, 1, 150, 0.5, 0.5, 1);
     h.learn(ring, ring.close, 100, gapTs, gapTs, diff);
     expect(h.spread(gapTs, 0)).toBeCloseTo(0, 12);
+  });
+});
+
+describe('BidAskBounce', () => {
+  /** Log returns of trades printed at the bid or the ask (half-spread c, in log terms) around a mid that moves by `drift` a trade. */
+  function bounceReturns(n: number, c: number, drift: number, seed = 1): number[] {
+    const rng = new Rng(seed);
+    let prev = NaN;
+    let mid = 0;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      mid += drift;
+      const p = mid + (rng.next() < 0.5 ? c : -c);
+      if (prev === prev) out.push(p - prev);
+      prev = p;
+    }
+    return out;
+  }
+
+  it('GIVEN trades at the bid or the ask at random THEN it reads the bounce a return carries, 2c^2 (Roll 1984)', () => {
+    const b = new BidAskBounce(1_000_000);
+    for (const r of bounceReturns(20_000, 0.003, 0)) b.learn(r);
+    expect(Math.sqrt(b.variance) / (Math.sqrt(2) * 0.003)).toBeGreaterThan(0.95);
+    expect(Math.sqrt(b.variance) / (Math.sqrt(2) * 0.003)).toBeLessThan(1.05);
+  });
+
+  it('GIVEN a steady trend without bounce THEN no bounce: returns that do not revert read 0', () => {
+    const b = new BidAskBounce(1_000_000);
+    for (let i = 0; i < 1000; i++) b.learn(0.001 * (1 + (i % 3)));
+    expect(b.variance).toBe(0);
+  });
+
+  it('reads 0 until it has learned enough pairs, and a gap (NaN) does not pair the returns on either side of it', () => {
+    const b = new BidAskBounce(1_000_000);
+    const rs = bounceReturns(150, 0.003, 0);
+    for (const r of rs) b.learn(r);
+    expect(b.variance).toBe(0);
+    // Across a gap, a +1% and a -1% return would read as bounce; they are not paired.
+    for (let i = 0; i < 100; i++) {
+      b.learn(0.01);
+      b.learn(NaN);
+      b.learn(-0.01);
+      b.learn(NaN);
+    }
+    for (const r of bounceReturns(200, 0.003, 0, 2)) b.learn(r);
+    expect(Math.sqrt(b.variance)).toBeLessThan(0.006);
+    expect(Math.sqrt(b.variance)).toBeGreaterThan(0.003);
   });
 });

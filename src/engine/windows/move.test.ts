@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BarRing } from './bar-ring.js';
-import { emptyMove, moveSigmas, moveSteps, windowMove } from './move.js';
+import { BOUNCE_MAX_SHARE, emptyMove, moveSigmas, moveSteps, windowMove, yardstick } from './move.js';
 
 /** One-second bars at the given closes (high = low = close), from t = 0. */
 function ring(closes: number[], capacity = closes.length): BarRing {
@@ -52,6 +52,23 @@ describe('moveSigmas', () => {
     const walk = { ...m, sigmaH: 0.01 * Math.sqrt(30) };
     expect(moveSigmas(walk, 1, 5_000)).toBeCloseTo(0.1 / (0.01 * Math.sqrt(5)), 9);
     expect(moveSigmas(walk, 1, 120_000)).toBeCloseTo(moveSigmas(walk, 1, 120_000, 0.01, 0), 9);
+  });
+});
+
+describe('yardstick', () => {
+  it('GIVEN a horizon spread that is partly bounce THEN only the rest grows past the horizon, and at most BOUNCE_MAX_SHARE of it is read as bounce', () => {
+    // 30-s spread 1%, half its variance bounce: over 300 s the move's spread is
+    // sqrt(0.5 + 0.5 x 10) = 2.35%, not sqrt(10) = 3.16%.
+    const h = 0.01;
+    expect(yardstick(300_000, 1, 1000, h, 30_000, h * Math.sqrt(0.5))).toBeCloseTo(h * Math.sqrt(5.5), 12);
+    expect(yardstick(300_000, 1, 1000, h, 30_000, 0)).toBeCloseTo(h * Math.sqrt(10), 12);
+    // Up to the horizon nothing changes.
+    expect(yardstick(20_000, 1, 1000, h, 30_000, h * Math.sqrt(0.5))).toBe(h);
+    // A bounce estimate as large as the whole spread is read as BOUNCE_MAX_SHARE of it.
+    const s = BOUNCE_MAX_SHARE;
+    expect(yardstick(300_000, 1, 1000, h, 30_000, 2 * h)).toBeCloseTo(h * Math.sqrt(s + (1 - s) * 10), 12);
+    // The per-bar rule still wins where it is smaller.
+    expect(yardstick(300_000, 0.0001, 1000, h, 30_000, h)).toBeCloseTo(0.0001 * Math.sqrt(300), 12);
   });
 });
 

@@ -40,6 +40,12 @@ export interface WindowMove {
   downSigmaH: number;
   horizonMs: number;
   /**
+   * The part of the horizon spread that is bid-ask bounce (`BidAskBounce`), on the same scale: it
+   * does not add up over time, so only the rest is scaled past the horizon. 0 when unknown.
+   * Filled by the stream.
+   */
+  bounce: number;
+  /**
    * The stream's price increment as its trades show it: the smallest change seen between two
    * consecutive trades' prices (the venue's tick, where prices sit on a grid). 0 while unknown.
    * Filled by the stream.
@@ -131,7 +137,7 @@ export function windowMove(short: BarRing, long: BarRing | null, fromTs: number,
 }
 
 export function emptyMove(): WindowMove {
-  return { close: 0, up: 0, upFrom: 0, upFromTs: 0, upFromSlot: -1, down: 0, downFrom: 0, downFromTs: 0, downFromSlot: -1, quoteVolume: 0, sigma: 0, upSigma: 0, downSigma: 0, barMs: 1000, sigmaH: 0, upSigmaH: 0, downSigmaH: 0, horizonMs: 30_000, priceStep: 0, returns: 'log' };
+  return { close: 0, up: 0, upFrom: 0, upFromTs: 0, upFromSlot: -1, down: 0, downFrom: 0, downFromTs: 0, downFromSlot: -1, quoteVolume: 0, sigma: 0, upSigma: 0, downSigma: 0, barMs: 1000, sigmaH: 0, upSigmaH: 0, downSigmaH: 0, horizonMs: 30_000, bounce: 0, priceStep: 0, returns: 'log' };
 }
 
 /** How many price increments (`priceStep`) a move from `from` to the close spans; Infinity while the increment is unknown. */
@@ -143,22 +149,32 @@ export function moveSteps(m: WindowMove, from: number): number {
  * How many standard deviations a move is: its return (log, or absolute difference) over the
  * smaller of two yardsticks, each the spread as it stood when the move began (defaults: `m.sigma`,
  * `m.sigmaH`): the per-bar spread scaled by the square root of the bars the move took (a random
- * walk's rule), and the spread of `horizonMs` returns, scaled the same way beyond that horizon.
- * They agree on a random walk; where bid-ask bounce fills the per-bar spread without adding up
- * over time, the horizon's is the true measure. Infinity when the stream has no spread yet.
+ * walk's rule), and the spread of `horizonMs` returns, of which only the part that is not bounce
+ * (`m.bounce`) grows beyond that horizon. They agree on a random walk; where bid-ask bounce fills
+ * the per-bar spread without adding up over time, the horizon's is the true measure. Infinity when the stream has no spread yet.
  */
 export function moveSigmas(m: WindowMove, from: number, elapsedMs: number, sigma = m.sigma, sigmaH = m.sigmaH): number {
   const r = m.returns === 'log' ? (from > 0 && m.close > 0 ? Math.log(m.close / from) : 0) : m.close - from;
-  const scale = yardstick(elapsedMs, sigma, m.barMs, sigmaH, m.horizonMs);
+  const scale = yardstick(elapsedMs, sigma, m.barMs, sigmaH, m.horizonMs, m.bounce);
   return scale > 0 ? Math.abs(r) / scale : Infinity;
 }
 
 /**
- * The spread of a move over `elapsedMs`: the smaller of the per-bar spread `sigma` scaled by the
- * square root of the bars it covers and the horizon spread `sigmaH` (0: unknown) scaled the same
- * way past its horizon.
+ * At most this share of the horizon spread's variance is read as bid-ask bounce: the rest is the
+ * market's own movement, which adds up over time. A bound on how far past its horizon the
+ * yardstick can shrink against the square-root rule (at 0.8 and ten horizons, to 0.53 of it).
  */
-export function yardstick(elapsedMs: number, sigma: number, barMs: number, sigmaH: number, horizonMs: number): number {
+export const BOUNCE_MAX_SHARE = 0.8;
+
+/**
+ * The spread of a move over `elapsedMs`: the smaller of the per-bar spread `sigma` scaled by the
+ * square root of the bars it covers and the horizon spread `sigmaH` (0: unknown) past its
+ * horizon, where only the part of its variance that is not `bounce` grows with time.
+ */
+export function yardstick(elapsedMs: number, sigma: number, barMs: number, sigmaH: number, horizonMs: number, bounce = 0): number {
   const perBar = sigma * Math.sqrt(Math.max(1, elapsedMs / barMs));
-  return sigmaH > 0 ? Math.min(perBar, sigmaH * Math.sqrt(Math.max(1, elapsedMs / horizonMs))) : perBar;
+  if (!(sigmaH > 0)) return perBar;
+  const share = Math.min(BOUNCE_MAX_SHARE, (bounce * bounce) / (sigmaH * sigmaH));
+  const k = Math.max(1, elapsedMs / horizonMs);
+  return Math.min(perBar, sigmaH * Math.sqrt(share + (1 - share) * k));
 }
