@@ -16,7 +16,7 @@ export const REARM_MIN_PCT = 1;
 /**
  * A move is measured from its window's extreme, which can lie minutes back while the move itself
  * took seconds (a flash crash after a quiet drift). When the last FAST_LEG_MS hold at least
- * FAST_LEG_SHARE of a move measured over more than FAST_LEG_BEFORE times FAST_LEG_MS (a minute),
+ * FAST_LEG_SHARE of a move measured over at least FAST_LEG_BEFORE times FAST_LEG_MS (a minute),
  * the explanation says so: "moved -4.64% in 4 minutes (-3.79% in the last 2 seconds)".
  */
 export const FAST_LEG_MS = 15_000;
@@ -163,6 +163,29 @@ function breakawayKey(venue: string): string {
   return `!${venue}`;
 }
 
+/**
+ * A move is measured from its window's extreme: one that began after minutes of trading near that
+ * extreme (a pump on a thin alt that bounced at its low first) reads diluted over the whole time.
+ * A move that fails a rule's gates over its window is looked at again over the last SHORT_LOOK_MS
+ * (when that is shorter, and spans at least SHORT_LOOK_MIN_BARS bars), and passes if it is at
+ * least SHORT_LOOK_PCT times the rule's `movePct` there and passes the other gates: a second look
+ * finds more of the market's ordinary moves, and asking it for a larger one keeps the calm as
+ * quiet as one look does.
+ */
+export const SHORT_LOOK_MS = 60_000;
+export const SHORT_LOOK_PCT = 2;
+export const SHORT_LOOK_MIN_BARS = 10;
+
+/** Whether a window's move in direction d passes a rule's size, tick and sigma gates (size: at least `pct`). */
+function moveQualifies(r: AlertRule, m: WindowMove, d: Direction, change: PriceChange, pct = r.movePct): boolean {
+  if (!Number.isFinite(change.pct)) return false;
+  if (pct > 0 && Math.abs(change.pct) < pct) return false;
+  if (m.returns === 'log' && moveSteps(m, change.fromPrice) < MIN_MOVE_TICKS) return false;
+  // In the spread of the market the move began in (or of a little before this bar), so that a
+  // crash's own bars do not hide it or, once reported, how far it went.
+  return !(r.minMoveSigma > 0 && moveSigmas(m, change.fromPrice, change.windowMs, d === 'up' ? m.upSigma : m.downSigma, d === 'up' ? m.upSigmaH : m.downSigmaH) < r.minMoveSigma);
+}
+
 /** Measures a window's move for a rule; the engine supplies it (it owns the rings and the gap clip). */
 export type MoveProbe = (windowMs: number) => WindowMove;
 
@@ -206,13 +229,18 @@ export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: A
     // The anomaly's own sign picks the direction; with no sign, the larger move.
     const d: Direction = ev.sign > 0 ? 'up' : ev.sign < 0 ? 'down' : m.up >= -m.down ? 'up' : 'down';
     if (r.direction !== 'both' && r.direction !== d) continue;
-    const change = changeFor(m, d, ev.ts);
-    if (!Number.isFinite(change.pct)) continue;
-    if (r.movePct > 0 && Math.abs(change.pct) < r.movePct) continue;
-    if (m.returns === 'log' && moveSteps(m, change.fromPrice) < MIN_MOVE_TICKS) continue;
-    // In the spread of the market the move began in (or of a little before this bar), so that a
-    // crash's own bars do not hide it or, once reported, how far it went.
-    if (r.minMoveSigma > 0 && moveSigmas(m, change.fromPrice, change.windowMs, d === 'up' ? m.upSigma : m.downSigma, d === 'up' ? m.upSigmaH : m.downSigmaH) < r.minMoveSigma) continue;
+    let change = changeFor(m, d, ev.ts);
+    if (!moveQualifies(r, m, d, change)) {
+      // The second look (SHORT_LOOK_MS).
+      if (SHORT_LOOK_MS >= r.moveWindowMs || SHORT_LOOK_MS < SHORT_LOOK_MIN_BARS * m.barMs) continue;
+      let s = moves.get(SHORT_LOOK_MS);
+      if (!s) {
+        s = { ...probe(SHORT_LOOK_MS) };
+        moves.set(SHORT_LOOK_MS, s);
+      }
+      change = changeFor(s, d, ev.ts);
+      if (!moveQualifies(r, s, d, change, SHORT_LOOK_PCT * r.movePct)) continue;
+    }
     if (r.minQuoteVolume > 0 && m.quoteVolume < r.minQuoteVolume) continue;
     const last = state.get(r.id, d);
     if (last && !rearmed(r, d, last, ev.ts, ev.price)) continue;
@@ -250,7 +278,7 @@ export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: A
 
 /** The move's last FAST_LEG_MS, when they hold most of it and the move began well before them. */
 function fastLeg(c: PriceChange, d: Direction, probe: MoveProbe, barEnd: number): PriceChange | null {
-  if (c.windowMs <= FAST_LEG_BEFORE * FAST_LEG_MS) return null;
+  if (c.windowMs < FAST_LEG_BEFORE * FAST_LEG_MS) return null;
   const leg = changeFor(probe(FAST_LEG_MS), d, barEnd);
   // Bars longer than the leg (series of minutes or hours) have no fast leg to tell of.
   return Number.isFinite(leg.pct) && leg.windowMs <= FAST_LEG_MS && Math.abs(leg.pct) >= FAST_LEG_SHARE * Math.abs(c.pct) ? leg : null;
