@@ -126,7 +126,7 @@ export class StreamState {
   private sigmaHPast = 0;
   private readonly sigmaHAt: Float32Array;
   private readonly horizonSpread = new HorizonSpread(YARDSTICK_HORIZON_MS, HORIZON_HALF_LIFE, HORIZON_MIN_SPAN * YARDSTICK_HORIZON_MS, HORIZON_MARGIN);
-  /** Bid-ask bounce in the per-bar returns, and its spread (on the horizon spread's scale) as it stood before the newest bar. */
+  /** Bid-ask bounce in the per-bar returns of prices (settled closes), and its spread (on the horizon spread's scale) as it stood before the newest bar. */
   private readonly bounce = new BidAskBounce(HORIZON_HALF_LIFE);
   private bouncePast = 0;
   /**
@@ -465,10 +465,12 @@ export class StreamState {
       this.bounce.learn(NaN);
       return;
     }
-    const r = this.diff(closes[slot], closes[ring.slot(1)]);
-    this.bounce.learn(r);
     // (The detectors' own return statistics, which series also use here, learn in features().)
-    if (settled) this.settledRet.update(r / Math.sqrt(this.input.dtBars));
+    if (settled) {
+      const r = this.diff(closes[slot], closes[ring.slot(1)]);
+      this.settledRet.update(r / Math.sqrt(this.input.dtBars));
+      this.bounce.learn(r);
+    }
     const newest = this.counters.bars - 1;
     this.horizonSpread.learn(ring, closes, newest, b.ts, this.gapTs, this.diffOf);
   }
