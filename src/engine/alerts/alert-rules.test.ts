@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { presetRule } from '../core/rules.js';
-import type { AlertEvent, Direction } from '../core/types.js';
-import { SymbolMoves } from './alert-rules.js';
+import type { AlertEvent, Direction, Evaluation } from '../core/types.js';
+import { emptyMove, type WindowMove } from '../windows/move.js';
+import { AlertState, SHORT_LOOK_MS, SHORT_LOOK_PCT, SymbolMoves, applyRules } from './alert-rules.js';
 
 const T0 = Date.UTC(2025, 7, 11, 12, 0, 0);
 const normal = presetRule('normal'); // cooldown 15 min, move 1%
@@ -119,5 +120,47 @@ describe('SymbolMoves: one move of a symbol reported once across its venues', ()
     const m2 = new SymbolMoves();
     m2.mark([alert('a', T0, 103, 3, [zero.id])], [zero]);
     expect(m2.size).toBe(0);
+  });
+});
+
+describe('applyRules: the second look over the last minute', () => {
+  const ev = (barMs = 1_000): Evaluation => ({ venue: 'v', symbol: 'ALT/USDT', barTs: T0 - barMs, ts: T0, price: 1.07, score: 0.9999, surprise: 4, sign: 1, detectors: [], quoteVolume: 0, origin: 'live', afterGap: false, warmingUp: false });
+  /** A rise to 1.07 from `from`, `agoMs` back, in a market whose 30-s spread is 0.8% (half of its variance bounce) and per-bar spread 0.3%. */
+  const rise = (from: number, agoMs: number, barMs = 1_000): WindowMove => ({
+    ...emptyMove(),
+    close: 1.07,
+    up: 1.07 / from - 1,
+    upFrom: from,
+    upFromTs: T0 - agoMs,
+    sigma: 0.003,
+    upSigma: 0.003,
+    downSigma: 0.003,
+    sigmaH: 0.008,
+    upSigmaH: 0.008,
+    downSigmaH: 0.008,
+    bounce: 0.008 * Math.SQRT1_2,
+    barMs,
+    priceStep: 0.001,
+  });
+  const ctx = { now: T0, lateAlertMaxAgeMs: 60_000, fireScore: 0.99 };
+
+  it('GIVEN a +7% rise over 40 s after minutes near the same low, which measured from the 5-minute window reads under the sigma gate THEN it alerts with the minute\'s move', () => {
+    // Over the rule's window the low is 270 s back: +7% in 270 s, 3.8 sigmas (under normal's 4.5);
+    // over the last minute the same low is 40 s back: +7% in 40 s, 7.9 sigmas.
+    const diluted = () => rise(1.0, 270_000);
+    expect(applyRules(ev(), [normal], new AlertState(), diluted, ctx)).toEqual([]);
+    const out = applyRules(ev(), [normal], new AlertState(), (w) => (w === SHORT_LOOK_MS ? rise(1.0, 40_000) : diluted()), ctx);
+    expect(out).toHaveLength(1);
+    expect(out[0].change.windowMs).toBe(40_000);
+    expect(out[0].change.pct).toBeCloseTo(7, 6);
+  });
+
+  it('GIVEN the minute\'s move is under SHORT_LOOK_PCT times movePct, or the minute spans fewer than 10 bars THEN no second look passes', () => {
+    const small = 1.07 / (1 + (SHORT_LOOK_PCT * normal.movePct - 0.1) / 100);
+    const diluted = () => ({ ...rise(1.0, 270_000) });
+    const out = applyRules(ev(), [normal], new AlertState(), (w) => (w === SHORT_LOOK_MS ? rise(small, 20_000) : diluted()), ctx);
+    expect(out).toEqual([]);
+    const bars10s = applyRules(ev(10_000), [normal], new AlertState(), (w) => (w === SHORT_LOOK_MS ? rise(1.0, 40_000, 10_000) : { ...diluted(), barMs: 10_000 }), ctx);
+    expect(bars10s).toEqual([]);
   });
 });
