@@ -151,7 +151,8 @@ export function moveSteps(m: WindowMove, from: number): number {
  * `m.sigmaH`): the per-bar spread scaled by the square root of the bars the move took (a random
  * walk's rule), and the spread of `horizonMs` returns, of which only the part that is not bounce
  * (`m.bounce`) grows beyond that horizon. They agree on a random walk; where bid-ask bounce fills
- * the per-bar spread without adding up over time, the horizon's is the true measure. Infinity when the stream has no spread yet.
+ * the per-bar spread without adding up over time, the horizon's is the true measure. Infinity
+ * when the stream has no spread yet.
  */
 export function moveSigmas(m: WindowMove, from: number, elapsedMs: number, sigma = m.sigma, sigmaH = m.sigmaH): number {
   const r = m.returns === 'log' ? (from > 0 && m.close > 0 ? Math.log(m.close / from) : 0) : m.close - from;
