@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { presetRule } from '../core/rules.js';
 import type { AlertEvent, Direction, Evaluation } from '../core/types.js';
 import { emptyMove, type WindowMove } from '../windows/move.js';
-import { AlertState, SHORT_LOOK_MS, SHORT_LOOK_PCT, SymbolMoves, applyRules } from './alert-rules.js';
+import { AlertState, REVERSAL_FRACTION, SHORT_LOOK_MS, SHORT_LOOK_PCT, SymbolMoves, applyRules } from './alert-rules.js';
 
 const T0 = Date.UTC(2025, 7, 11, 12, 0, 0);
 const normal = presetRule('normal'); // cooldown 15 min, move 1%
@@ -162,5 +162,33 @@ describe('applyRules: the second look over the last minute', () => {
     expect(out).toEqual([]);
     const bars10s = applyRules(ev(10_000), [normal], new AlertState(), (w) => (w === SHORT_LOOK_MS ? rise(1.0, 40_000, 10_000) : { ...diluted(), barMs: 10_000 }), ctx);
     expect(bars10s).toEqual([]);
+  });
+});
+
+describe('applyRules: a move against the last alert', () => {
+  const ctx = { now: T0, lateAlertMaxAgeMs: 60_000, fireScore: 0.99 };
+  const ev = (ts: number, price: number, sign: -1 | 1): Evaluation => ({ venue: 'v', symbol: 'ALT/USDT', barTs: ts - 1_000, ts, price, score: 0.9999, surprise: 4, sign, detectors: [], quoteVolume: 0, origin: 'live', afterGap: false, warmingUp: false });
+  /** A move to `close` from `from`, 20 s back, far beyond every gate. */
+  const move = (from: number, close: number): WindowMove => {
+    const m = { ...emptyMove(), close, sigma: 1e-4, upSigma: 1e-4, downSigma: 1e-4, sigmaH: 1e-3, upSigmaH: 1e-3, downSigmaH: 1e-3, priceStep: 1e-4 };
+    return close >= from ? { ...m, up: close / from - 1, upFrom: from, upFromTs: T0 - 20_000 } : { ...m, down: close / from - 1, downFrom: from, downFromTs: T0 - 20_000 };
+  };
+
+  it('GIVEN a reported -8% crash THEN a rebound alerts within the cooldown only once it is REVERSAL_FRACTION of the crash, and any rebound after the cooldown', () => {
+    const state = new AlertState();
+    expect(applyRules(ev(T0, 92, -1), [normal], state, () => move(100, 92), ctx)).toHaveLength(1);
+    // +3% off the low: under half of the 8% reported.
+    const t1 = T0 + 60_000;
+    expect(applyRules(ev(t1, 94.76, 1), [normal], state, () => move(92, 94.76), { ...ctx, now: t1 })).toEqual([]);
+    // +4.5% off the low: past half.
+    const t2 = T0 + 120_000;
+    const up = applyRules(ev(t2, 92 * 1.045, 1), [normal], state, () => move(92, 92 * 1.045), { ...ctx, now: t2 });
+    expect(up).toHaveLength(1);
+    expect(Math.abs(up[0].change.pct)).toBeGreaterThanOrEqual(REVERSAL_FRACTION * 8);
+    // After the cooldown a +3% move the other way is news again.
+    const fresh = new AlertState();
+    applyRules(ev(T0, 92, -1), [normal], fresh, () => move(100, 92), ctx);
+    const t3 = T0 + normal.cooldownMs;
+    expect(applyRules(ev(t3, 94.76, 1), [normal], fresh, () => move(92, 94.76), { ...ctx, now: t3 })).toHaveLength(1);
   });
 });

@@ -11,6 +11,13 @@ import { moveSigmas, moveSteps, type WindowMove } from '../windows/move.js';
  * flooding.
  */
 export const REARM_FRACTION = 1;
+/**
+ * Within a rule's cooldown after an alert in one direction, a move the other way alerts only once
+ * it is at least this share of that alert's move: a bounce of 1% after a reported -7.6% crash, or
+ * the first wobble of a pump's top after +31%, is part of the story already told; a rebound or a
+ * dump that gives back half of it is news.
+ */
+export const REVERSAL_FRACTION = 0.5;
 /** Smallest re-arm distance, in percent, for rules without a move threshold. */
 export const REARM_MIN_PCT = 1;
 /**
@@ -71,6 +78,11 @@ function rearmed(r: AlertRule, d: Direction, last: DirectionState, ts: number, p
   if (ts - last.lastTs >= r.cooldownMs) return true;
   const need = Math.max(r.movePct, REARM_FRACTION * Math.abs(last.lastPct), REARM_MIN_PCT) / 100;
   return d === 'up' ? price >= last.lastPrice * (1 + need) : price <= last.lastPrice * (1 - need);
+}
+
+/** Whether a move may alert against the rule's last alert the other way (`opposite`): REVERSAL_FRACTION. */
+function reverses(r: AlertRule, opposite: DirectionState | null, ts: number, change: PriceChange): boolean {
+  return !opposite || ts - opposite.lastTs >= r.cooldownMs || Math.abs(change.pct) >= REVERSAL_FRACTION * Math.abs(opposite.lastPct);
 }
 
 interface MoveRecord extends DirectionState {
@@ -242,6 +254,7 @@ export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: A
       if (!moveQualifies(r, s, d, change, SHORT_LOOK_PCT * r.movePct)) continue;
     }
     if (r.minQuoteVolume > 0 && m.quoteVolume < r.minQuoteVolume) continue;
+    if (!reverses(r, state.get(r.id, d === 'up' ? 'down' : 'up'), ev.ts, change)) continue;
     const last = state.get(r.id, d);
     if (last && !rearmed(r, d, last, ev.ts, ev.price)) continue;
     state.set(r.id, d, { lastTs: ev.ts, lastPrice: ev.price, lastPct: change.pct });
