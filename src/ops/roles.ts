@@ -26,9 +26,9 @@ import { BackgroundTrainer } from '../engine/trainers.js';
 import { RENDER_QUEUE } from '../delivery/address.js';
 import { DeliveryPipeline } from '../delivery/pipeline.js';
 import { RenderPool } from '../render/index.js';
-import { createHttpApp, listen, type RunningServer } from '../web/server.js';
+import { createHttpApp, listen, type HealthSource, type RunningServer } from '../web/server.js';
 import { KnownSymbols, RenderedCharts, ReplayPreview } from '../bot/shared/sources.js';
-import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, platformRetryReporter, logStreamStatuses, resumeFromWindows, mountTelegramWebhook, startBots, outboundDestinations, redisCheck, redisParts, staticRoutes, telegramDestination, type Role } from './compose.js';
+import { ADVANCE_INTERVAL_MS, chatBots, discordDestination, inDoubtReporter, platformRetryReporter, logStreamStatuses, resumeFromWindows, mountTelegramWebhook, startBots, outboundDestinations, redisCheck, redisParts, staticRoutes, telegramDestination, type RedisParts, type Role } from './compose.js';
 import { LeaseTable, StreamOwnership, engineId, handoverBoundMs } from './leases.js';
 import type { Logger } from './log.js';
 import { BoardReader, MarketBoard, type BoardLine } from './market-board.js';
@@ -78,6 +78,26 @@ function once(fn: (reason: string) => Promise<void>): (reason: string) => Promis
   return (reason) => (p ??= fn(reason));
 }
 
+/** Every role's last shutdown steps: its queues, then HTTP, then the store and its Redis client. */
+function closingSteps(parts: RedisParts, http: RunningServer): Step[] {
+  return [
+    { name: 'queues', run: () => parts.queues.close() },
+    { name: 'http', run: () => http.close() },
+    { name: 'store', run: () => parts.store.close() },
+    { name: 'redis', run: () => parts.redis.quit() },
+  ];
+}
+
+/** /healthz of a role that is ready when its store answers. */
+function storeHealth(redis: RedisParts['redis']): HealthSource {
+  return {
+    async check() {
+      const checks = { store: await redisCheck(redis) };
+      return { ready: checks.store.ok, checks };
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // engine
 // ---------------------------------------------------------------------------------------------
@@ -94,7 +114,8 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
   const onError: OnError = (err, context) => log.error({ err, context }, `${context} failed`);
   // Before any lease exists: loading ccxt blocks the event loop for a second or more.
   if (Object.keys(cfg.exchanges).length > 0) await loadCcxt();
-  const { redis, store, queues, limiter } = redisParts(cfg, log, onError);
+  const parts = redisParts(cfg, log, onError);
+  const { redis, store, queues, limiter } = parts;
   const table = new LeaseTable(redis, cfg.store.prefix);
   const lease = { ttlMs: cfg.cluster.leaseTtlMs, renewMs: cfg.cluster.renewMs };
   // Never beside a `--role all` of this prefix (src/ops/singleton.ts): checked before anything
@@ -351,10 +372,7 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
       { name: 'ownership', run: () => ownership.stop({ release: true }) },
       { name: 'snapshots', run: () => snapshots.stop() },
       { name: 'rules', run: () => rules.stop() },
-      { name: 'queues', run: () => queues.close() },
-      { name: 'http', run: () => http.close() },
-      { name: 'store', run: () => store.close() },
-      { name: 'redis', run: () => redis.quit() },
+      ...closingSteps(parts, http),
     ]),
   );
   return { role: 'engine', log, http, ownership, stop };
@@ -372,7 +390,8 @@ export async function buildEngineRole(cfg: Config, log: Logger, metrics: AppMetr
 export async function buildWorkerRole(cfg: Config, log: Logger, metrics: AppMetrics): Promise<RoleApp> {
   const clock = systemClock;
   const onError: OnError = (err, context) => log.error({ err, context }, `${context} failed`);
-  const { redis, store, queues, limiter } = redisParts(cfg, log, onError);
+  const parts = redisParts(cfg, log, onError);
+  const { redis, store, queues, limiter } = parts;
   const routes = staticRoutes(cfg);
   const outbound = outboundDestinations(cfg);
   const destinations = [...outbound.destinations];
@@ -398,12 +417,7 @@ export async function buildWorkerRole(cfg: Config, log: Logger, metrics: AppMetr
   );
   const app = createHttpApp({
     metrics,
-    health: {
-      async check() {
-        const checks = { store: await redisCheck(redis) };
-        return { ready: checks.store.ok, checks };
-      },
-    },
+    health: storeHealth(redis),
   });
   registerQueueGauge(metrics, pipeline);
   const http = await listen(app, cfg.http.host, cfg.http.port);
@@ -414,11 +428,8 @@ export async function buildWorkerRole(cfg: Config, log: Logger, metrics: AppMetr
       { name: 'render', run: () => renderWorker.close() },
       { name: 'delivery', run: () => pipeline.close() },
       { name: 'mail', run: () => outbound.close() },
-      { name: 'queues', run: () => queues.close() },
       { name: 'charts', run: () => charts.close() },
-      { name: 'http', run: () => http.close() },
-      { name: 'store', run: () => store.close() },
-      { name: 'redis', run: () => redis.quit() },
+      ...closingSteps(parts, http),
     ]),
   );
   return { role: 'worker', log, http, stop };
@@ -437,7 +448,8 @@ export async function buildWorkerRole(cfg: Config, log: Logger, metrics: AppMetr
 export async function buildBotRole(cfg: Config, log: Logger, metrics: AppMetrics): Promise<RoleApp> {
   const clock = systemClock;
   const onError: OnError = (err, context) => log.error({ err, context }, `${context} failed`);
-  const { redis, store, queues, limiter } = redisParts(cfg, log, onError);
+  const parts = redisParts(cfg, log, onError);
+  const { redis, store, queues, limiter } = parts;
   // Markets only, for symbol names: the feeds are never started here.
   const noTicks: TickSink = { ingest: () => 'ok', ingestShortBars: () => 0, ingestLongBars: () => 0 };
   const feeds = createFeeds({ exchanges: { ...cfg.exchanges } }, noTicks, { clock, log });
@@ -502,12 +514,7 @@ export async function buildBotRole(cfg: Config, log: Logger, metrics: AppMetrics
   const chat = chatBots(cfg, services, clock, onError, (c, why) => subscriptions.pauseChat(c.platform, c.chatId, why), platformRetryReporter(log, metrics));
   const app = createHttpApp({
     metrics,
-    health: {
-      async check() {
-        const checks = { store: await redisCheck(redis) };
-        return { ready: checks.store.ok, checks };
-      },
-    },
+    health: storeHealth(redis),
   });
   const webhook = chat.telegram && cfg.telegram.mode === 'webhook' ? mountTelegramWebhook(app, chat.telegram, cfg, log) : null;
   const http = await listen(app, cfg.http.host, cfg.http.port);
@@ -519,11 +526,8 @@ export async function buildBotRole(cfg: Config, log: Logger, metrics: AppMetrics
       { name: 'timers', run: () => clearInterval(knownTimer) },
       ...chat.bots.map((b) => ({ name: `${b.name} bot`, run: () => b.stop() })),
       { name: 'feeds', run: () => feeds.stop() },
-      { name: 'queues', run: () => queues.close() },
       { name: 'charts', run: () => charts.close() },
-      { name: 'http', run: () => http.close() },
-      { name: 'store', run: () => store.close() },
-      { name: 'redis', run: () => redis.quit() },
+      ...closingSteps(parts, http),
     ]),
   );
   return { role: 'bot', log, http, stop };
