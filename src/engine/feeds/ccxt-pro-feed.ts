@@ -1,12 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Exchange } from 'ccxt';
 import type { Clock } from '../ports/clock.js';
-import { silentLog, type Feed, type FeedCounters, type FeedLog, type HistorySource, type StatusListener, type StreamStatus, type StreamStatusInfo } from '../ports/feed.js';
+import { silentLog, type Feed, type FeedLog, type HistorySource } from '../ports/feed.js';
 import type { TickSink } from '../ports/tick-sink.js';
 import { errText, type BackfillOptions } from './backfill.js';
 import { Backoff } from './backoff.js';
 import { tickOf } from './ccxt-history.js';
-import { FeedCore, type ResumeFrom } from './feed-core.js';
+import { CoreFeed, FeedCore, type ResumeFrom } from './feed-core.js';
 import type { TradeGate } from './trade-gate.js';
 import { mergeTuning, type FeedTuning } from './ws-feed.js';
 
@@ -40,13 +40,13 @@ export interface CcxtProFeedOptions {
  * catches, counts, waits (backoff with jitter) and calls again; the first result after a
  * reconnect triggers a gap backfill over REST.
  */
-export class CcxtProFeed implements Feed {
+export class CcxtProFeed extends CoreFeed implements Feed {
   readonly venue: string;
   private readonly ex: Exchange;
   private readonly clock: Clock;
   private readonly log: FeedLog;
   private readonly tuning: FeedTuning;
-  private readonly core: FeedCore;
+  protected readonly core: FeedCore;
   private readonly silenceMs: number;
   private running = false;
   /** Aborted by stop(): ends a reconnect backoff at once instead of holding the process open. */
@@ -58,6 +58,7 @@ export class CcxtProFeed implements Feed {
   private readonly errorsSeen = new Set<string>();
 
   constructor(o: CcxtProFeedOptions) {
+    super();
     this.venue = o.venue;
     const symbols = [...new Set(o.symbols)];
     this.ex = o.exchange;
@@ -103,22 +104,6 @@ export class CcxtProFeed implements Feed {
     await Promise.race([Promise.all([closing, ...this.loops]), delay(STOP_WAIT_MS, undefined, { signal: waited.signal, ref: false }).catch(() => {})]);
     waited.abort();
     this.loops = [];
-  }
-
-  status(venue: string, symbol: string): StreamStatus | undefined {
-    return venue === this.venue ? this.core.board.get(symbol) : undefined;
-  }
-
-  statuses(): StreamStatusInfo[] {
-    return this.core.statuses();
-  }
-
-  onStatus(fn: StatusListener): () => void {
-    return this.core.onStatus(fn);
-  }
-
-  counters(): FeedCounters {
-    return this.core.counters();
   }
 
   private async loop(g: TradeGate): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import { emptyCounters, type FeedCounters, type FeedLog, type HistorySource, type StatusListener, type StreamStatusInfo } from '../ports/feed.js';
+import { emptyCounters, type FeedCounters, type FeedLog, type HistorySource, type StatusListener, type StreamStatus, type StreamStatusInfo } from '../ports/feed.js';
 import type { TickSink } from '../ports/tick-sink.js';
 import { Backfiller, BACKFILL_DEFAULTS, type BackfillOptions } from './backfill.js';
 import { DropCounter } from './drops.js';
@@ -121,5 +121,27 @@ export class FeedCore {
 
   counters(): FeedCounters {
     return { ...this.stats, dropped: { ...this.stats.dropped } };
+  }
+}
+
+/** A feed on a FeedCore: what it reports of its streams (status, listeners, counters) is the core's. */
+export abstract class CoreFeed {
+  abstract readonly venue: string;
+  protected abstract readonly core: FeedCore;
+
+  status(venue: string, symbol: string): StreamStatus | undefined {
+    return venue === this.venue ? this.core.board.get(symbol) : undefined;
+  }
+
+  statuses(): StreamStatusInfo[] {
+    return this.core.statuses();
+  }
+
+  onStatus(fn: StatusListener): () => void {
+    return this.core.onStatus(fn);
+  }
+
+  counters(): FeedCounters {
+    return this.core.counters();
   }
 }

@@ -1,12 +1,12 @@
 import WebSocket from 'ws';
 import type { Side, Tick } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
-import { silentLog, type Feed, type FeedCounters, type FeedLog, type HistorySource, type StatusListener, type StreamStatus, type StreamStatusInfo } from '../ports/feed.js';
+import { silentLog, type Feed, type FeedLog, type HistorySource } from '../ports/feed.js';
 import type { TickSink } from '../ports/tick-sink.js';
 import { errText, type BackfillOptions } from './backfill.js';
 import { Backoff, BACKOFF_DEFAULTS, type BackoffOptions } from './backoff.js';
 import { ROTATION_MARGIN_MS, trimUrl, wireSymbol } from './capabilities.js';
-import { FeedCore, type ResumeFrom } from './feed-core.js';
+import { CoreFeed, FeedCore, type ResumeFrom } from './feed-core.js';
 import { chunks, type ParseSink, type VenueProtocol } from './protocol.js';
 import type { TradeGate } from './trade-gate.js';
 
@@ -105,14 +105,14 @@ class Slot {
  * reconnects with backoff and jitter, planned rotation, and gap backfill. Everything that differs
  * between venues comes from the protocol and its capabilities.
  */
-export class WsFeed implements Feed {
+export class WsFeed extends CoreFeed implements Feed {
   readonly venue: string;
   private readonly protocol: VenueProtocol;
   private readonly clock: Clock;
   private readonly log: FeedLog;
   private readonly tuning: FeedTuning;
   private readonly base: string;
-  private readonly core: FeedCore;
+  protected readonly core: FeedCore;
   private readonly byWire = new Map<string, TradeGate>();
   private readonly slots: Slot[] = [];
   private readonly pingMs: number;
@@ -127,6 +127,7 @@ export class WsFeed implements Feed {
   private frameAt = 0;
 
   constructor(o: WsFeedOptions) {
+    super();
     this.protocol = o.protocol;
     const caps = o.protocol.caps;
     this.venue = o.venue ?? caps.id;
@@ -222,22 +223,6 @@ export class WsFeed implements Feed {
       slot.next = null;
     }
     await Promise.all(closing);
-  }
-
-  status(venue: string, symbol: string): StreamStatus | undefined {
-    return venue === this.venue ? this.core.board.get(symbol) : undefined;
-  }
-
-  statuses(): StreamStatusInfo[] {
-    return this.core.statuses();
-  }
-
-  onStatus(fn: StatusListener): () => void {
-    return this.core.onStatus(fn);
-  }
-
-  counters(): FeedCounters {
-    return this.core.counters();
   }
 
   private connect(slot: Slot, why: string): void {
