@@ -218,7 +218,10 @@ export class TickToMessageRig {
       const from = Math.exp(this.logP.get(id)!);
       const to = from * (1 + pct / 100);
       const now = Date.now();
-      const spike = Array.from({ length: SPIKE_TRADES }, (_, i) => ({ ts: now, price: this.round(from + ((to - from) * (i + 1)) / SPIKE_TRADES), qty: 0.5 + this.qty() * 4, side: pct > 0 ? ('buy' as const) : ('sell' as const) }));
+      // One aggressive order a millisecond: a run of orders, each confirming the level the last one
+      // reached (the fills of one order sharing a millisecond would read as one sweep, settled only
+      // by the next bar).
+      const spike = Array.from({ length: SPIKE_TRADES }, (_, i) => ({ ts: now + i, price: this.round(from + ((to - from) * (i + 1)) / SPIKE_TRADES), qty: 0.5 + this.qty() * 4, side: pct > 0 ? ('buy' as const) : ('sell' as const) }));
       this.logP.set(id, Math.log(to));
       const alert = new Promise<AlertEvent | null>((resolve) => {
         const timer = setTimeout(() => resolve(null), SAMPLE_TIMEOUT_MS);
