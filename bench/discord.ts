@@ -1,16 +1,9 @@
 import { Client } from 'discord.js';
-import { testWorld } from '../commands/testing.js';
 import { DiscordBot, DiscordDestination, discordClientOptions, discordRest } from '../src/bot/discord/index.js';
 import { registerDiscordCommands } from '../src/bot/register.js';
-import { DeliveryPipeline } from '../src/delivery/pipeline.js';
-import type { AlertEvent, BarSource } from '../src/engine/index.js';
-import { subscriptionRule } from '../src/engine/services/rule-source.js';
-import { InProcessQueueBackend } from '../src/queue/memory.js';
-import { MemoryRateLimiter } from '../src/queue/rate-limit.js';
-import { ChartRenderer } from '../src/render/renderer.js';
-import { sampleAlertRequest } from '../src/render/samples.js';
 import { FakeDiscord } from '../test/fakes/discord/index.js';
 import { TickToMessageRig } from '../test/fakes/tick-rig.js';
+import { benchPipeline, chatBench, timeAlerts } from './chat.js';
 import { chatLatencyMeasures, TICK_SAMPLES, TICK_SAMPLES_QUICK, TICK_WARMUP, tickLatencyMeasures } from './stats.js';
 import type { BenchRunner } from './types.js';
 
@@ -29,41 +22,21 @@ export const run: BenchRunner = async ({ quick }) => {
   const owner = fake.addUser('bench');
   const guild = fake.addGuild('Bench', owner);
   const channel = [...guild.channels.values()][0]!;
-  const sample = sampleAlertRequest('spike');
-  const world = testWorld({ now: sample.alert.ts });
-  const bars: BarSource = { seriesAround: () => sample.series, seriesFor: () => sample.series };
+  const b = chatBench();
+  const { sample, world } = b;
   const rest = discordRest(fake.token, { apiBase: fake.apiBase });
   await registerDiscordCommands(rest, { applicationId: fake.applicationId });
   const bot = new DiscordBot({ client: new Client(discordClientOptions({ apiBase: fake.apiBase })), token: fake.token, services: world.services, clock: world.clock });
-  const queues = new InProcessQueueBackend();
-  const pipeline = new DeliveryPipeline({
-    store: world.store,
-    queues,
-    limiter: new MemoryRateLimiter(),
-    clock: world.clock,
-    destinations: [new DiscordDestination({ rest })],
-    chart: { renderer: new ChartRenderer(), bars },
-    options: { rates: {} },
-  });
-  pipeline.start();
+  const delivery = benchPipeline(b, new DiscordDestination({ rest }));
   await bot.start();
   try {
     await fake.answer(fake.slash({ user: owner, channel, name: 'watch', options: { pair: 'BTC/USDT' } }));
-    const [sub] = await world.store.allSubscriptions();
     world.quotes.set('BTC/USDT', { symbol: 'BTC/USDT', composite: sample.alert.price, venues: [{ venue: sample.alert.venue, price: sample.alert.price, ts: sample.alert.ts }] });
     const n = quick ? 20 : 100;
-    const alertMs: number[] = [];
-    for (let i = 0; i < n + 3; i++) {
-      // Each alert an hour after the last: a new chart, outside any burst window or cooldown.
-      const ts = sample.alert.ts + i * 3_600_000;
-      const alert: AlertEvent = { ...sample.alert, id: `${sample.alert.id}-${i}`, ts, rules: sub ? [subscriptionRule(sub).id] : sample.alert.rules };
-      world.clock.t = ts;
+    const alertMs = await timeAlerts(b, delivery.pipeline, n, () => {
       const before = fake.messages.length;
-      const t0 = performance.now();
-      await pipeline.sink.publish(alert);
-      await fake.until(() => fake.messages.length > before, 'the alert message');
-      if (i >= 3) alertMs.push(performance.now() - t0);
-    }
+      return () => fake.until(() => fake.messages.length > before, 'the alert message');
+    });
     const cmdMs: number[] = [];
     for (let i = 0; i < n + 3; i++) {
       const t0 = performance.now();
@@ -90,8 +63,7 @@ export const run: BenchRunner = async ({ quick }) => {
     };
   } finally {
     await bot.stop();
-    await pipeline.close();
-    await queues.close();
+    await delivery.close();
     await fake.close();
   }
 };

@@ -1,14 +1,7 @@
-import { testWorld } from '../commands/testing.js';
 import { TelegramBot } from '../src/bot/telegram/index.js';
-import { DeliveryPipeline } from '../src/delivery/pipeline.js';
-import type { AlertEvent, BarSource } from '../src/engine/index.js';
-import { subscriptionRule } from '../src/engine/services/rule-source.js';
-import { InProcessQueueBackend } from '../src/queue/memory.js';
-import { MemoryRateLimiter } from '../src/queue/rate-limit.js';
-import { ChartRenderer } from '../src/render/renderer.js';
-import { sampleAlertRequest } from '../src/render/samples.js';
 import { FakeTelegram, type RecordedCall } from '../test/fakes/telegram/index.js';
 import { TickToMessageRig } from '../test/fakes/tick-rig.js';
+import { benchPipeline, chatBench, timeAlerts } from './chat.js';
 import { chatLatencyMeasures, TICK_SAMPLES, TICK_SAMPLES_QUICK, TICK_WARMUP, tickLatencyMeasures } from './stats.js';
 import type { BenchRunner } from './types.js';
 
@@ -24,21 +17,10 @@ import type { BenchRunner } from './types.js';
 export const run: BenchRunner = async ({ quick }) => {
   const fake = new FakeTelegram();
   await fake.start();
-  const sample = sampleAlertRequest('spike');
-  const world = testWorld({ now: sample.alert.ts });
-  const bars: BarSource = { seriesAround: () => sample.series, seriesFor: () => sample.series };
+  const b = chatBench();
+  const { sample, world } = b;
   const telegram = new TelegramBot({ token: fake.token, apiRoot: fake.apiRoot, services: world.services, clock: world.clock, pollTimeoutSeconds: 1 });
-  const queues = new InProcessQueueBackend();
-  const pipeline = new DeliveryPipeline({
-    store: world.store,
-    queues,
-    limiter: new MemoryRateLimiter(),
-    clock: world.clock,
-    destinations: [telegram.destination],
-    chart: { renderer: new ChartRenderer(), bars },
-    options: { rates: {} },
-  });
-  pipeline.start();
+  const delivery = benchPipeline(b, telegram.destination);
   await telegram.startPolling();
   const user = { id: 100, first_name: 'bench' };
   const chat = { id: 100, type: 'private' as const };
@@ -47,20 +29,11 @@ export const run: BenchRunner = async ({ quick }) => {
     fake.userSays(chat, user, '/watch BTC/USDT');
     await sent(0);
     world.quotes.set('BTC/USDT', { symbol: 'BTC/USDT', composite: sample.alert.price, venues: [{ venue: sample.alert.venue, price: sample.alert.price, ts: sample.alert.ts }] });
-    const [sub] = await world.store.allSubscriptions();
-    const alertMs: number[] = [];
     const n = quick ? 20 : 100;
-    for (let i = 0; i < n + 3; i++) {
-      // Each alert an hour after the last: a new chart, outside any burst window or cooldown.
-      const ts = sample.alert.ts + i * 3_600_000;
-      const alert: AlertEvent = { ...sample.alert, id: `${sample.alert.id}-${i}`, ts, rules: sub ? [subscriptionRule(sub).id] : sample.alert.rules };
-      world.clock.t = ts;
+    const alertMs = await timeAlerts(b, delivery.pipeline, n, () => {
       const from = fake.calls.length;
-      const t0 = performance.now();
-      await pipeline.sink.publish(alert);
-      await sent(from);
-      if (i >= 3) alertMs.push(performance.now() - t0);
-    }
+      return () => sent(from);
+    });
     const cmdMs: number[] = [];
     for (let i = 0; i < n + 3; i++) {
       const from = fake.calls.length;
@@ -88,8 +61,7 @@ export const run: BenchRunner = async ({ quick }) => {
     };
   } finally {
     await telegram.stop();
-    await pipeline.close();
-    await queues.close();
+    await delivery.close();
     await fake.close();
   }
 };
