@@ -15,8 +15,12 @@ import { REDIS_URL, exited, killAll, running, startTickwatch, until, writeAppCon
  * stops and exits non-zero.
  */
 
-/** Short lock times so that the test runs in seconds; the docs give the defaults. */
-const LEASE = { ttlMs: 3_000, renewMs: 500 };
+/**
+ * Short lock times so that the test runs in seconds (the docs give the defaults, 10 s and 2 s), but
+ * not so short that a process starved of CPU for a few seconds while the other test files load two
+ * cores (its start, ccxt loading the venue's markets) loses its own lock.
+ */
+const LEASE = { ttlMs: 6_000, renewMs: 1_000 };
 /**
  * What a take-over may need beyond the bound: the new process is spawned at the kill, so its
  * start (node, the TypeScript loader, the product's modules) and timers firing late on a loaded
