@@ -6,8 +6,11 @@ import { createLogger } from '../../src/ops/log.js';
 import { AllLockTable, AllRoleLock, RoleConflictError, admitEngine } from '../../src/ops/singleton.js';
 import { REDIS_URL, sleep, until } from './processes.js';
 
-/** Short lock times so that the waits take a fraction of a second. */
-const LEASE = { ttlMs: 600, renewMs: 150 };
+/**
+ * Short lock times so that the waits take seconds, long enough that a test worker starved of CPU for
+ * a second while the suite loads both cores keeps its lock (the product default is 10 s / 2 s).
+ */
+const LEASE = { ttlMs: 2_000, renewMs: 400 };
 /** Time a renewal or a wait may take beyond its bound on a loaded machine. */
 const SCHEDULING_SLACK_MS = 1_000;
 
