@@ -230,14 +230,19 @@ export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: A
   if (ev.origin === 'backfill' && ctx.now - ev.ts > ctx.lateAlertMaxAgeMs) return [];
   const out: AlertEvent[] = [];
   const moves = new Map<number, WindowMove>();
+  /** A window's move, measured once per bar (copied: the probe may reuse its object). */
+  const measure = (windowMs: number): WindowMove => {
+    let m = moves.get(windowMs);
+    if (!m) {
+      m = { ...probe(windowMs) };
+      moves.set(windowMs, m);
+    }
+    return m;
+  };
   const hits: Record<Direction, { rules: string[]; change: PriceChange | null }> = { up: { rules: [], change: null }, down: { rules: [], change: null } };
   for (const r of rules) {
     if (ev.score < r.minScore) continue;
-    let m = moves.get(r.moveWindowMs);
-    if (!m) {
-      m = { ...probe(r.moveWindowMs) };
-      moves.set(r.moveWindowMs, m);
-    }
+    const m = measure(r.moveWindowMs);
     // The anomaly's own sign picks the direction; with no sign, the larger move.
     const d: Direction = ev.sign > 0 ? 'up' : ev.sign < 0 ? 'down' : m.up >= -m.down ? 'up' : 'down';
     if (r.direction !== 'both' && r.direction !== d) continue;
@@ -245,11 +250,7 @@ export function applyRules(ev: Evaluation, rules: readonly AlertRule[], state: A
     if (!moveQualifies(r, m, d, change)) {
       // The second look (SHORT_LOOK_MS).
       if (SHORT_LOOK_MS >= r.moveWindowMs || SHORT_LOOK_MS < SHORT_LOOK_MIN_BARS * m.barMs) continue;
-      let s = moves.get(SHORT_LOOK_MS);
-      if (!s) {
-        s = { ...probe(SHORT_LOOK_MS) };
-        moves.set(SHORT_LOOK_MS, s);
-      }
+      const s = measure(SHORT_LOOK_MS);
       change = changeFor(s, d, ev.ts);
       if (!moveQualifies(r, s, d, change, SHORT_LOOK_PCT * r.movePct)) continue;
     }
